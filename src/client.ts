@@ -1,0 +1,274 @@
+/**
+ * The client facade: what the CLI, the HTTP server, the worker and the scheduler use. Its
+ * signatures carry only our own types, never NATS ones.
+ */
+import type { KeyObject } from "node:crypto";
+import { ulid } from "ulid";
+import { AjcError } from "./core/errors.ts";
+import { assertName } from "./core/names.ts";
+import {
+  type Queue,
+  type QueueSpec,
+  type StorageOptions as QueueStorage,
+  resolveQueue,
+} from "./core/queue.ts";
+import { type Schedule, validateSchedule } from "./core/schedule.ts";
+import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
+import { type NewTaskOptions, newTask, type Task } from "./core/task.ts";
+import { formatTimeMs } from "./core/time.ts";
+import type { ConnectionOptions } from "./store/connection.ts";
+import type { LifecycleEvent } from "./store/events.ts";
+import type { QueueInfo } from "./store/queues.ts";
+import type { ScheduleChange } from "./store/schedules.ts";
+import { Storage } from "./store/storage.ts";
+import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
+
+export type { ConnectionOptions, LifecycleEvent, QueueInfo, ScheduleChange, TaskStoreInfo, TaskStoreOptions };
+
+/** Options of a client. */
+export interface ClientOptions {
+  connection: ConnectionOptions;
+  /** Used when the task store must be created. */
+  taskStore?: TaskStoreOptions;
+  /** Hex ed25519 seed: tasks enqueued without a signature are signed with it. */
+  signingKey?: string;
+  /** Hex ed25519 public key: loaded (and enqueued) tasks must carry a valid signature. */
+  verificationKey?: string;
+  /** With a verification key, let unsigned tasks through (badly signed ones still fail). */
+  signaturesOptional?: boolean;
+  /** Clock (unix ms); default Date.now. */
+  now?: () => number;
+}
+
+/** How long a queue seen to exist is trusted without asking JetStream again. */
+const QUEUE_EXISTS_CACHE_MS = 5_000;
+
+/** States from which a task may be enqueued. */
+const ENQUEUEABLE = new Set(["new", "retry", "blocked"]);
+
+export class Client {
+  readonly #signKey?: KeyObject;
+  readonly #verifyKey?: KeyObject;
+  readonly #queueSeen = new Map<string, number>();
+
+  private constructor(
+    readonly storage: Storage,
+    private readonly opts: ClientOptions,
+    readonly now: () => number,
+  ) {
+    if (opts.signingKey) this.#signKey = signingKey(opts.signingKey);
+    if (opts.verificationKey) this.#verifyKey = verificationKey(opts.verificationKey);
+  }
+
+  /** Connects to NATS and prepares the task store and configuration bucket. */
+  static async connect(opts: ClientOptions): Promise<Client> {
+    // Parse keys before connecting so a bad key fails fast.
+    if (opts.signingKey) signingKey(opts.signingKey);
+    if (opts.verificationKey) verificationKey(opts.verificationKey);
+    const now = opts.now ?? Date.now;
+    const storage = await Storage.open({ connection: opts.connection, taskStore: opts.taskStore, now });
+    return new Client(storage, opts, now);
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+  }
+
+  /** True while NATS is connected. */
+  get connected(): boolean {
+    return this.storage.connected;
+  }
+
+  // ---- tasks ----
+
+  /** Builds a new task (not stored until enqueued). */
+  newTask(type: string, payload: string | null, opts: NewTaskOptions = {}): Task {
+    return newTask(type, payload, opts, {
+      id: () => ulid(this.now()),
+      now: () => formatTimeMs(this.now()),
+    });
+  }
+
+  /**
+   * Enqueues a task into `queue`: checks its state, stores it (publishing the state event), then
+   * publishes the work item. A failed publish leaves the task in `queue_error` with `last_err`.
+   * With `requireQueue` a queue that does not exist is refused before anything is stored.
+   */
+  async enqueue(task: Task, queue: string, opts: { requireQueue?: boolean } = {}): Promise<Task> {
+    this.storage.assertConnected();
+    assertName(queue, "queue_name_invalid", "queue name", "queue");
+    if (!ENQUEUEABLE.has(task.state)) {
+      throw new AjcError("task_cannot_enqueue", `cannot enqueue a task in state ${task.state}`);
+    }
+    if (opts.requireQueue) await this.assertQueueExists(queue);
+    task.queue = queue;
+    if (this.#signKey && !task.signature) signTask(task, this.#signKey);
+    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
+    await this.storage.tasks.save(task);
+    try {
+      await this.storage.queues.publishItem(queue, task.id, task.state !== "retry");
+    } catch (err) {
+      const failure = err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
+      task.state = "queue_error";
+      task.last_err = failure.message;
+      await this.storage.tasks.save(task).catch(() => {});
+      throw failure;
+    }
+    return task;
+  }
+
+  private async assertQueueExists(queue: string): Promise<void> {
+    const seen = this.#queueSeen.get(queue);
+    if (seen !== undefined && this.now() - seen < QUEUE_EXISTS_CACHE_MS) return;
+    if (!(await this.storage.queues.exists(queue))) {
+      this.#queueSeen.delete(queue);
+      throw new AjcError("queue_not_found", `queue not found: ${queue}`, { field: "queue" });
+    }
+    this.#queueSeen.set(queue, this.now());
+  }
+
+  /** Loads a task; with a verification key its signature is checked. */
+  async loadTask(id: string): Promise<Task> {
+    this.storage.assertConnected();
+    assertName(id, "task_id_invalid", "task id", "id");
+    const task = await this.storage.tasks.load(id);
+    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
+    return task;
+  }
+
+  /**
+   * Retries a task by id into its own queue: state `retry`, result cleared, enqueued again (the
+   * new work item replaces any old one). An active task is refused.
+   */
+  async retryTask(id: string): Promise<Task> {
+    const task = await this.loadTask(id);
+    if (task.state === "active") {
+      throw new AjcError("task_already_active", `task ${id} is active, it cannot be retried now`);
+    }
+    if (!task.queue) throw new AjcError("queue_name_required", `task ${id} has no queue to retry into`);
+    task.state = "retry";
+    delete task.result;
+    return this.enqueue(task, task.queue);
+  }
+
+  /** Deletes a task. */
+  async deleteTask(id: string): Promise<void> {
+    this.storage.assertConnected();
+    assertName(id, "task_id_invalid", "task id", "id");
+    await this.storage.tasks.delete(id);
+  }
+
+  /** Streams stored tasks, oldest first (see TaskStore.list). */
+  listTasks(opts: { limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Task> {
+    this.storage.assertConnected();
+    return this.storage.tasks.list(opts);
+  }
+
+  taskStoreInfo(): Promise<TaskStoreInfo> {
+    this.storage.assertConnected();
+    return this.storage.tasks.info();
+  }
+
+  countTasks(): Promise<number> {
+    this.storage.assertConnected();
+    return this.storage.tasks.count();
+  }
+
+  purgeTasks(): Promise<void> {
+    return this.storage.tasks.purge();
+  }
+
+  configureTaskStore(retentionNs: number, replicas: number): Promise<void> {
+    return this.storage.tasks.configure(retentionNs, replicas);
+  }
+
+  // ---- queues ----
+
+  /** Creates a queue from a spec (`queue_already_exists` when it exists). */
+  async createQueue(spec: QueueSpec | Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
+    this.storage.assertConnected();
+    const q = isResolved(spec) ? spec : resolveQueue(spec);
+    const info = await this.storage.queues.create(q, storage);
+    this.#queueSeen.set(q.name, this.now());
+    return info;
+  }
+
+  /** Loads a queue, creating it with `spec`'s settings when missing. */
+  ensureQueue(spec: QueueSpec | Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
+    this.storage.assertConnected();
+    return this.storage.queues.ensure(isResolved(spec) ? spec : resolveQueue(spec), storage);
+  }
+
+  queueInfo(name: string): Promise<QueueInfo> {
+    this.storage.assertConnected();
+    return this.storage.queues.info(name);
+  }
+
+  listQueues(): Promise<QueueInfo[]> {
+    this.storage.assertConnected();
+    return this.storage.queues.list();
+  }
+
+  countQueues(): Promise<number> {
+    this.storage.assertConnected();
+    return this.storage.queues.names().then((n) => n.length);
+  }
+
+  purgeQueue(name: string): Promise<void> {
+    this.storage.assertConnected();
+    return this.storage.queues.purge(name);
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    this.storage.assertConnected();
+    this.#queueSeen.delete(name);
+    await this.storage.queues.delete(name);
+  }
+
+  configureQueue(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
+    this.storage.assertConnected();
+    return this.storage.queues.configure(q, storage);
+  }
+
+  // ---- schedules ----
+
+  /** Stores a new schedule (`schedule_already_exists` when the name is taken). */
+  async createSchedule(s: Schedule): Promise<Schedule> {
+    this.storage.assertConnected();
+    validateSchedule(s);
+    await this.storage.schedules.create(s);
+    return s;
+  }
+
+  loadSchedule(name: string): Promise<Schedule> {
+    this.storage.assertConnected();
+    return this.storage.schedules.load(name);
+  }
+
+  deleteSchedule(name: string): Promise<void> {
+    this.storage.assertConnected();
+    return this.storage.schedules.delete(name);
+  }
+
+  listSchedules(): Promise<Schedule[]> {
+    this.storage.assertConnected();
+    return this.storage.schedules.list();
+  }
+
+  watchSchedules(signal?: AbortSignal): AsyncIterable<ScheduleChange> {
+    return this.storage.schedules.watch(signal);
+  }
+
+  // ---- events ----
+
+  watchEvents(opts: { taskId?: string; signal?: AbortSignal } = {}): AsyncIterable<{
+    subject: string;
+    event: LifecycleEvent;
+  }> {
+    return this.storage.watchEvents(opts);
+  }
+}
+
+function isResolved(q: QueueSpec | Queue): q is Queue {
+  return typeof (q as Queue).max_runtime === "number";
+}

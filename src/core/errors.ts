@@ -1,0 +1,104 @@
+/**
+ * The one error hierarchy of ajc. Every failure the library can report has a stable machine
+ * `reason` (the spec's list plus ours) and a `code` from the HTTP envelope's closed enum, so callers
+ * branch on data, never on message text.
+ */
+
+/** The closed enum of envelope codes. */
+export const ERROR_CODES = [
+  "invalid_argument",
+  "not_found",
+  "conflict",
+  "duplicate",
+  "rate_limited",
+  "payload_too_large",
+  "unavailable",
+  "signature_required",
+  "signature_invalid",
+  "dependency_failed",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Every reason, with the envelope code it belongs to. */
+export const REASON_CODES = {
+  task_not_found: "not_found",
+  task_type_invalid: "invalid_argument",
+  task_id_invalid: "invalid_argument",
+  task_cannot_enqueue: "conflict",
+  task_past_deadline: "conflict",
+  task_already_active: "conflict",
+  task_already_in_state: "conflict",
+  task_already_signed: "conflict",
+  task_already_exists: "conflict",
+  task_update_conflict: "conflict",
+  task_not_signed: "signature_required",
+  task_signature_invalid: "signature_invalid",
+  storage_not_ready: "unavailable",
+  queue_not_found: "not_found",
+  queue_name_required: "invalid_argument",
+  queue_name_invalid: "invalid_argument",
+  queue_already_exists: "duplicate",
+  queue_invalid: "invalid_argument",
+  default_queue_disallowed: "invalid_argument",
+  schedule_not_found: "not_found",
+  schedule_already_exists: "duplicate",
+  schedule_invalid: "invalid_argument",
+  duplicate_item: "duplicate",
+  unknown_retry_policy: "invalid_argument",
+  invalid_duration: "invalid_argument",
+  invalid_argument: "invalid_argument",
+  invalid_json: "invalid_argument",
+  invalid_payload: "invalid_argument",
+  payload_both_set: "invalid_argument",
+  dependency_failed: "dependency_failed",
+  idempotency_key_reused: "conflict",
+  idempotency_key_invalid: "invalid_argument",
+  ids_required: "invalid_argument",
+  ids_too_many: "invalid_argument",
+  limit_invalid: "invalid_argument",
+  list_in_progress: "rate_limited",
+  payload_too_large: "payload_too_large",
+  not_found: "not_found",
+  method_not_allowed: "invalid_argument",
+  signature_key_invalid: "invalid_argument",
+  internal: "internal",
+} as const satisfies Record<string, ErrorCode>;
+export type Reason = keyof typeof REASON_CODES;
+
+export interface AjcErrorOptions {
+  /** The request or option field to blame, when one is. */
+  field?: string;
+  cause?: unknown;
+}
+
+/** A library error: stable `reason`, envelope `code`, optional `field`, original `cause`. */
+export class AjcError extends Error {
+  readonly reason: Reason;
+  readonly code: ErrorCode;
+  readonly field?: string;
+
+  constructor(reason: Reason, message: string, opts: AjcErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "AjcError";
+    this.reason = reason;
+    this.code = REASON_CODES[reason];
+    if (opts.field !== undefined) this.field = opts.field;
+  }
+}
+
+/** True when `err` is an AjcError with the given reason. */
+export function isReason(err: unknown, reason: Reason): boolean {
+  return err instanceof AjcError && err.reason === reason;
+}
+
+/**
+ * Thrown by a handler to stop retrying: the task ends `terminated`. Any other error thrown by a
+ * handler means "retry later".
+ */
+export class TerminateTaskError extends Error {
+  constructor(message = "task terminated by handler", opts?: ErrorOptions) {
+    super(message, opts);
+    this.name = "TerminateTaskError";
+  }
+}

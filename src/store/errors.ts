@@ -1,0 +1,58 @@
+/** The one place that turns NATS and JetStream failures into library errors. */
+import { JetStreamApiError } from "@nats-io/jetstream";
+import { jserrors } from "@nats-io/jetstream/internal";
+import { errors as natsErrors, RequestError } from "@nats-io/nats-core";
+import { AjcError, type Reason } from "../core/errors.ts";
+
+export const JS_STREAM_NOT_FOUND = 10059;
+export const JS_CONSUMER_NOT_FOUND = 10014;
+export const JS_NO_MESSAGE_FOUND = 10037;
+export const JS_WRONG_LAST_SEQUENCE = 10071;
+export const JS_STREAM_NAME_IN_USE = 10058;
+
+/** The JetStream API error code of `err`, if it is one. */
+export function jsCode(err: unknown): number | undefined {
+  return err instanceof JetStreamApiError ? err.code : undefined;
+}
+
+/** True when nobody answered a request: for a JetStream publish, no stream holds the subject. */
+export function isNoResponders(err: unknown): boolean {
+  return (
+    err instanceof jserrors.JetStreamNotEnabled ||
+    (err instanceof RequestError && err.isNoResponders()) ||
+    err instanceof natsErrors.NoRespondersError
+  );
+}
+
+/** True when the failure means NATS could not be reached or did not answer in time. */
+export function isUnavailable(err: unknown): boolean {
+  return (
+    err instanceof natsErrors.TimeoutError ||
+    err instanceof natsErrors.ClosedConnectionError ||
+    err instanceof natsErrors.ConnectionError ||
+    err instanceof natsErrors.DrainingConnectionError ||
+    err instanceof jserrors.JetStreamNotEnabled ||
+    (err instanceof RequestError && err.isNoResponders())
+  );
+}
+
+/**
+ * Maps a NATS failure to an AjcError. `notFound` names the reason to use when a stream is missing
+ * (a missing queue stream is `queue_not_found`; a missing task stream means storage is not ready).
+ */
+export function toAjcError(err: unknown, what: string, notFound: Reason = "storage_not_ready"): AjcError {
+  if (err instanceof AjcError) return err;
+  const code = jsCode(err);
+  if (code === JS_STREAM_NOT_FOUND || code === JS_CONSUMER_NOT_FOUND) {
+    return new AjcError(notFound, `${what}: not found`, { cause: err });
+  }
+  if (code === JS_WRONG_LAST_SEQUENCE) {
+    return new AjcError("task_update_conflict", `${what}: changed by someone else, reload and try again`, {
+      cause: err,
+    });
+  }
+  if (isUnavailable(err)) {
+    return new AjcError("storage_not_ready", `${what}: NATS JetStream is not available`, { cause: err });
+  }
+  return new AjcError("internal", `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}

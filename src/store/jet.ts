@@ -1,0 +1,22 @@
+/** The JetStream handles every store module shares, made once per connection. */
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { toAjcError } from "./errors.ts";
+
+export interface Jet {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+}
+
+/** JetStream API timeout: long enough for a busy server, short enough that callers get 503s quickly. */
+export const JS_TIMEOUT_MS = 5000;
+
+export async function openJet(nc: NatsConnection): Promise<Jet> {
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: JS_TIMEOUT_MS });
+    return { nc, js: jetstream(nc, { timeout: JS_TIMEOUT_MS }), jsm };
+  } catch (err) {
+    throw toAjcError(err, "JetStream");
+  }
+}

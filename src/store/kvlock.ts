@@ -1,0 +1,103 @@
+/**
+ * Small atomic key-value operations used for leader election and idempotency keys: create-if-absent,
+ * revision-checked update, read. Keeps the KV client's types out of the callers.
+ */
+import type { KV } from "@nats-io/kv";
+import { openBucket } from "./buckets.ts";
+import { JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
+import type { Jet } from "./jet.ts";
+import {
+  ELECTIONS_BUCKET,
+  ELECTIONS_DESCRIPTION,
+  ELECTIONS_TTL_MS,
+  IDEMPOTENCY_BUCKET,
+  IDEMPOTENCY_DESCRIPTION,
+  IDEMPOTENCY_TTL_MS,
+} from "./subjects.ts";
+
+/** A bucket whose keys expire after the bucket's TTL. */
+export class ExpiringBucket {
+  private constructor(
+    private readonly kv: KV,
+    readonly ttlMs: number,
+  ) {}
+
+  /** The elections bucket, `CHORIA_AJ_ELECTIONS`, TTL 10s. */
+  static async elections(jet: Jet): Promise<ExpiringBucket> {
+    const kv = await openBucket(jet, ELECTIONS_BUCKET, {
+      description: ELECTIONS_DESCRIPTION,
+      ttl: ELECTIONS_TTL_MS,
+      history: 1,
+    });
+    return new ExpiringBucket(kv, ELECTIONS_TTL_MS);
+  }
+
+  /** Our idempotency-key bucket, TTL 10 minutes. */
+  static async idempotency(jet: Jet): Promise<ExpiringBucket> {
+    const kv = await openBucket(jet, IDEMPOTENCY_BUCKET, {
+      description: IDEMPOTENCY_DESCRIPTION,
+      ttl: IDEMPOTENCY_TTL_MS,
+      history: 1,
+    });
+    return new ExpiringBucket(kv, IDEMPOTENCY_TTL_MS);
+  }
+
+  /** Creates `key` if absent: its revision, or undefined when someone else holds it. */
+  async create(key: string, value: string): Promise<number | undefined> {
+    try {
+      return await this.kv.create(key, value);
+    } catch (err) {
+      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) return undefined;
+      throw toAjcError(err, `creating ${key}`);
+    }
+  }
+
+  /** Updates `key` if still at `revision`: the new revision, or undefined when it moved on. */
+  async update(key: string, value: string, revision: number): Promise<number | undefined> {
+    try {
+      return await this.kv.update(key, value, revision);
+    } catch (err) {
+      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) return undefined;
+      throw toAjcError(err, `updating ${key}`);
+    }
+  }
+
+  /** Overwrites `key`. */
+  async put(key: string, value: string): Promise<number> {
+    try {
+      return await this.kv.put(key, value);
+    } catch (err) {
+      throw toAjcError(err, `storing ${key}`);
+    }
+  }
+
+  /** The current value and revision of `key`, or undefined. */
+  async get(key: string): Promise<{ value: string; revision: number } | undefined> {
+    try {
+      const e = await this.kv.get(key);
+      if (!e || e.operation !== "PUT") return undefined;
+      return { value: e.string(), revision: e.revision };
+    } catch (err) {
+      throw toAjcError(err, `reading ${key}`);
+    }
+  }
+
+  /** Removes `key` (used to step down cleanly). */
+  async delete(key: string): Promise<void> {
+    try {
+      await this.kv.delete(key);
+    } catch (err) {
+      throw toAjcError(err, `deleting ${key}`);
+    }
+  }
+
+  /** Name, TTL and key count, for `ajc info`. */
+  async status(): Promise<{ bucket: string; ttlMs: number; values: number; bytes: number }> {
+    try {
+      const s = await this.kv.status();
+      return { bucket: s.bucket, ttlMs: s.ttl, values: s.values, bytes: s.size };
+    } catch (err) {
+      throw toAjcError(err, "bucket status");
+    }
+  }
+}

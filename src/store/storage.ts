@@ -1,0 +1,107 @@
+/**
+ * Everything the library stores, opened over one NATS connection: the task store, the queues, the
+ * schedules bucket and the event publisher. The only entry point from the client into NATS.
+ */
+import type { NatsConnection } from "@nats-io/nats-core";
+import { AjcError } from "../core/errors.ts";
+import { type ConnectionOptions, openConnection } from "./connection.ts";
+import { EventPublisher, type LifecycleEvent, watchEvents } from "./events.ts";
+import { type Jet, openJet } from "./jet.ts";
+import { ExpiringBucket } from "./kvlock.ts";
+import { QueueStore } from "./queues.ts";
+import { ScheduleStore } from "./schedules.ts";
+import { TaskStore, type TaskStoreOptions } from "./tasks.ts";
+
+export interface StorageOptions {
+  connection: ConnectionOptions;
+  /** Settings used when the task store and configuration bucket must be created. */
+  taskStore?: TaskStoreOptions;
+  /** Clock for event timestamps. */
+  now?: () => number;
+}
+
+export class Storage {
+  readonly tasks: TaskStore;
+  readonly queues: QueueStore;
+  readonly events: EventPublisher;
+  #connected = true;
+
+  private constructor(
+    readonly jet: Jet,
+    readonly schedules: ScheduleStore,
+    now: () => number,
+  ) {
+    this.events = new EventPublisher(jet.nc, now);
+    this.tasks = new TaskStore(jet, this.events);
+    this.queues = new QueueStore(jet);
+    this.trackConnection(jet.nc);
+  }
+
+  /** Connects and prepares the task store and the configuration bucket. */
+  static async open(opts: StorageOptions): Promise<Storage> {
+    const nc = await openConnection(opts.connection);
+    try {
+      const jet = await openJet(nc);
+      const taskStore = new TaskStore(jet, new EventPublisher(nc));
+      await taskStore.prepare(opts.taskStore);
+      const schedules = await ScheduleStore.open(jet, opts.taskStore);
+      return new Storage(jet, schedules, opts.now ?? Date.now);
+    } catch (err) {
+      await nc.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  get nc(): NatsConnection {
+    return this.jet.nc;
+  }
+
+  /** False while the connection to NATS is down (callers fail fast instead of waiting). */
+  get connected(): boolean {
+    return this.#connected && !this.jet.nc.isClosed();
+  }
+
+  /** Throws `storage_not_ready` at once when NATS is not connected. */
+  assertConnected(): void {
+    if (!this.connected) throw new AjcError("storage_not_ready", "NATS is not connected");
+  }
+
+  /** The elections bucket (created when missing). */
+  elections(): Promise<ExpiringBucket> {
+    return ExpiringBucket.elections(this.jet);
+  }
+
+  /** The HTTP API's idempotency-key bucket (created when missing). */
+  idempotency(): Promise<ExpiringBucket> {
+    return ExpiringBucket.idempotency(this.jet);
+  }
+
+  /** Lifecycle events as they happen. */
+  watchEvents(
+    opts: { taskId?: string; signal?: AbortSignal } = {},
+  ): AsyncIterable<{ subject: string; event: LifecycleEvent }> {
+    return watchEvents(this.jet.nc, opts);
+  }
+
+  /** Flushes pending publishes and closes the connection. */
+  async close(): Promise<void> {
+    if (this.jet.nc.isClosed()) return;
+    try {
+      await this.jet.nc.drain();
+    } catch {
+      await this.jet.nc.close().catch(() => {});
+    }
+  }
+
+  /** Resolves when the connection closes for good. */
+  closed(): Promise<void | Error> {
+    return this.jet.nc.closed();
+  }
+
+  private async trackConnection(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect" || s.type === "reconnecting") this.#connected = false;
+      else if (s.type === "reconnect") this.#connected = true;
+    }
+  }
+}

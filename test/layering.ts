@@ -1,0 +1,46 @@
+/**
+ * Keeps the dependency direction: core ← store ← client ← {worker, scheduler, http} ← cli.
+ * `core` imports no NATS and no networking; only `store` imports @nats-io; nothing imports `cli`;
+ * `http` never imports `store` or @nats-io. Exits 1 and lists the offending imports.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const SRC = join(import.meta.dir, "..", "src");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+const layerOf = (rel: string) => (rel.includes("/") ? rel.split("/")[0]! : rel.replace(/\.ts$/, ""));
+
+/** Which layers (and packages) each layer must not import. */
+const FORBIDDEN: Record<string, RegExp[]> = {
+  core: [/^@nats-io\//, /^node:net$/, /^node:http/, /\/(store|http|cli|worker|scheduler)\//, /\/client\.ts$/],
+  store: [/\/(http|cli|worker|scheduler)\//, /\/client\.ts$/],
+  client: [/^@nats-io\//, /\/(http|cli|worker|scheduler)\//],
+  worker: [/^@nats-io\//, /\/(http|cli|scheduler)\//],
+  scheduler: [/^@nats-io\//, /\/(http|cli|worker)\//],
+  http: [/^@nats-io\//, /\/(store|cli|worker|scheduler)\//],
+};
+
+const problems: string[] = [];
+for (const f of files(SRC)) {
+  const rel = relative(SRC, f);
+  const rules = FORBIDDEN[layerOf(rel)] ?? [];
+  const text = readFileSync(f, "utf8");
+  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+    const spec = m[1]!;
+    const resolved = spec.startsWith(".") ? `/${relative(SRC, join(f, "..", spec))}` : spec;
+    if (rules.some((r) => r.test(resolved) || r.test(`/${resolved}`)))
+      problems.push(`${rel}: imports ${spec}`);
+  }
+}
+if (problems.length > 0) {
+  console.error(`layering violations:\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+console.log("layering ok");
