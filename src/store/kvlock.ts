@@ -75,7 +75,7 @@ export class ExpiringBucket {
   async get(key: string): Promise<{ value: string; revision: number } | undefined> {
     try {
       const e = await this.kv.get(key);
-      if (!e || e.operation !== "PUT") return undefined;
+      if (e?.operation !== "PUT") return undefined;
       return { value: e.string(), revision: e.revision };
     } catch (err) {
       throw toAjcError(err, `reading ${key}`);

@@ -56,7 +56,7 @@ export class ScheduleStore {
     } catch (err) {
       throw toAjcError(err, `loading schedule ${name}`);
     }
-    if (!e || e.operation !== "PUT") throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
+    if (e?.operation !== "PUT") throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
     return decodeSchedule(e.string());
   }
 

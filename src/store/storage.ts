@@ -93,11 +93,6 @@ export class Storage {
     }
   }
 
-  /** Resolves when the connection closes for good. */
-  closed(): Promise<void | Error> {
-    return this.jet.nc.closed();
-  }
-
   private async trackConnection(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (s.type === "disconnect" || s.type === "reconnecting") this.#connected = false;
