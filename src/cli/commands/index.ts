@@ -5,8 +5,11 @@
 import type { CommandModule } from "yargs";
 import type { CliContext } from "../context.ts";
 import { infoCommand } from "./info.ts";
+import { queueCommand } from "./queue/index.ts";
+import { taskCommand } from "./task/index.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const COMMANDS: CommandFactory[] = [infoCommand];
+/** Add each top-level command here (one import, one entry). */
+export const COMMANDS: CommandFactory[] = [infoCommand, queueCommand, taskCommand];
