@@ -3,40 +3,98 @@
  *
  *   bun build/build.ts [TARGET] [--outfile PATH]
  *
- * TARGET is a Bun compile target (bun-linux-x64, bun-linux-x64-musl, bun-linux-arm64,
- * bun-darwin-x64, bun-darwin-arm64, bun-windows-x64); default the host. The version comes from
- * package.json and the git commit is stamped in when known.
+ * TARGET is one of SUPPORTED_TARGETS (build/targets.ts); without it the host is the target and the
+ * output is build/ajc, otherwise build/ajc-<os>-<arch>[.exe] unless --outfile says otherwise. The
+ * version comes from package.json; the git commit (or AJC_COMMIT) is stamped in with --define.
+ * Cross-targets make Bun download that platform's runtime once.
  */
 import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+import { artifactName, isTarget, SUPPORTED_TARGETS, type Target } from "./targets.ts";
 
-const root = join(import.meta.dir, "..");
-const args = process.argv.slice(2);
-const outIdx = args.indexOf("--outfile");
-const outfile = outIdx >= 0 ? args[outIdx + 1] : undefined;
-const target = args.find((a, i) => !a.startsWith("--") && (outIdx < 0 || i !== outIdx + 1));
+const USAGE = `usage: bun build/build.ts [TARGET] [--outfile PATH]\nTARGET: ${SUPPORTED_TARGETS.join(", ")} (default: the host)`;
 
-function gitCommit(): string {
+/** What to build, from the command line. */
+export interface BuildArgs {
+  /** Undefined for the host. */
+  target?: Target;
+  /** Absolute path of the executable to write. */
+  outfile: string;
+  help: boolean;
+}
+
+/** A bad command line; the message says what is wrong. */
+export class BuildUsageError extends Error {}
+
+/**
+ * Parses the build script's arguments. `root` is the repository root (the default output goes to
+ * `<root>/build`); a relative `--outfile` is resolved against `cwd`.
+ */
+export function parseBuildArgs(argv: string[], root: string, cwd: string = process.cwd()): BuildArgs {
+  let target: Target | undefined;
+  let outfile: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--help" || a === "-h") help = true;
+    else if (a === "--outfile" || a.startsWith("--outfile=")) {
+      const v = a === "--outfile" ? argv[++i] : a.slice("--outfile=".length);
+      if (!v || v.startsWith("--")) throw new BuildUsageError("--outfile needs a path");
+      outfile = v;
+    } else if (a.startsWith("-")) throw new BuildUsageError(`unknown option ${a}`);
+    else if (target !== undefined) throw new BuildUsageError(`only one target, got ${target} and ${a}`);
+    else if (!isTarget(a)) {
+      throw new BuildUsageError(`unknown target "${a}"; supported: ${SUPPORTED_TARGETS.join(", ")}`);
+    } else target = a;
+  }
+  let out = outfile ? resolve(cwd, outfile) : join(root, "build", target ? artifactName(target) : "ajc");
+  // Bun appends .exe to Windows executables itself; do the same so the size check finds the file.
+  if (target?.includes("windows") && !out.endsWith(".exe")) out += ".exe";
+  return { target, outfile: out, help };
+}
+
+function gitCommit(root: string): string {
   if (process.env.AJC_COMMIT) return process.env.AJC_COMMIT;
   const r = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: root, encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : "";
 }
 
-const suffix = target ? `-${target.replace(/^bun-/, "")}${target.includes("windows") ? ".exe" : ""}` : "";
-const out = outfile ?? join(root, "build", `ajc${suffix}`);
-const cmd = [
-  "build",
-  "--compile",
-  "--minify-syntax",
-  "--minify-whitespace",
-  "--sourcemap=none",
-  `--define=AJC_COMMIT=${JSON.stringify(gitCommit())}`,
-  ...(target ? [`--target=${target}`] : []),
-  join(root, "src", "main.ts"),
-  "--outfile",
-  out,
-];
-const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: "inherit" });
-if (r.status !== 0) process.exit(r.status ?? 1);
-console.log(`built ${out} (${(statSync(out).size / 1024 / 1024).toFixed(1)} MiB)`);
+function main(): number {
+  const root = join(import.meta.dir, "..");
+  let args: BuildArgs;
+  try {
+    args = parseBuildArgs(process.argv.slice(2), root);
+  } catch (err) {
+    if (!(err instanceof BuildUsageError)) throw err;
+    console.error(`build: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const commit = gitCommit(root);
+  const cmd = [
+    "build",
+    "--compile",
+    "--minify-syntax",
+    "--minify-whitespace",
+    "--sourcemap=none",
+    `--define=AJC_COMMIT=${JSON.stringify(commit)}`,
+    ...(args.target ? [`--target=${args.target}`] : []),
+    join(root, "src", "main.ts"),
+    "--outfile",
+    args.outfile,
+  ];
+  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) return r.status ?? 1;
+  const size = (statSync(args.outfile).size / 1024 / 1024).toFixed(1);
+  console.log(
+    `built ${args.outfile} (${size} MiB) for ${args.target ?? "the host"}: version ${pkg.version}, commit ${commit || "unknown"}`,
+  );
+  return 0;
+}
+
+if (import.meta.main) process.exit(main());
