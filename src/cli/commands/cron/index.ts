@@ -2,9 +2,13 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CliContext } from "../../context.ts";
 import type { CommandFactory } from "../index.ts";
+import { cronAddCommand } from "./add.ts";
+import { cronLsCommand } from "./ls.ts";
+import { cronRmCommand } from "./rm.ts";
+import { cronViewCommand } from "./view.ts";
 
 /** Add each `ajc task cron` subcommand here (one import, one entry). */
-const CRON_SUBCOMMANDS: CommandFactory[] = [];
+const CRON_SUBCOMMANDS: CommandFactory[] = [cronAddCommand, cronLsCommand, cronViewCommand, cronRmCommand];
 
 export function cronCommand(ctx: CliContext): CommandModule {
   return {

@@ -2,9 +2,22 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CliContext } from "../../context.ts";
 import type { CommandFactory } from "../index.ts";
+import { queueAddCommand } from "./add.ts";
+import { queueConfigureCommand } from "./configure.ts";
+import { queueInfoCommand } from "./info.ts";
+import { queueLsCommand } from "./ls.ts";
+import { queuePurgeCommand } from "./purge.ts";
+import { queueRmCommand } from "./rm.ts";
 
 /** Add each `ajc queue` subcommand here (one import, one entry). */
-const QUEUE_SUBCOMMANDS: CommandFactory[] = [];
+const QUEUE_SUBCOMMANDS: CommandFactory[] = [
+  queueAddCommand,
+  queueLsCommand,
+  queueInfoCommand,
+  queueConfigureCommand,
+  queuePurgeCommand,
+  queueRmCommand,
+];
 
 export function queueCommand(ctx: CliContext): CommandModule {
   return {

@@ -3,9 +3,29 @@ import type { Argv, CommandModule } from "yargs";
 import type { CliContext } from "../../context.ts";
 import { cronCommand } from "../cron/index.ts";
 import type { CommandFactory } from "../index.ts";
+import { taskAddCommand } from "./add.ts";
+import { taskConfigureCommand } from "./configure.ts";
+import { taskInitializeCommand } from "./initialize.ts";
+import { taskLsCommand } from "./ls.ts";
+import { taskPurgeCommand } from "./purge.ts";
+import { taskRetryCommand } from "./retry.ts";
+import { taskRmCommand } from "./rm.ts";
+import { taskViewCommand } from "./view.ts";
+import { taskWatchCommand } from "./watch.ts";
 
 /** Add each `ajc task` subcommand here (one import, one entry). */
-const TASK_SUBCOMMANDS: CommandFactory[] = [cronCommand];
+const TASK_SUBCOMMANDS: CommandFactory[] = [
+  taskAddCommand,
+  taskViewCommand,
+  taskLsCommand,
+  taskRetryCommand,
+  taskRmCommand,
+  taskPurgeCommand,
+  taskInitializeCommand,
+  taskConfigureCommand,
+  taskWatchCommand,
+  cronCommand,
+];
 
 export function taskCommand(ctx: CliContext): CommandModule {
   return {

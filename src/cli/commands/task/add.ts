@@ -1,0 +1,106 @@
+/**
+ * `ajc task add TYPE PAYLOAD`: creates a task and enqueues it. The payload is stored as the bytes
+ * given (unlike the Go `ajc`, which JSON-quotes it), so a JSON document reaches handlers as JSON.
+ * The queue must exist: a mistyped `-q` fails instead of creating a stray queue.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { parseGoDuration } from "../../../core/duration.ts";
+import { AjcError, isReason } from "../../../core/errors.ts";
+import { DEFAULT_QUEUE_NAME } from "../../../core/queue.ts";
+import { DEFAULT_TASK_MAX_TRIES } from "../../../core/task.ts";
+import { formatTimeMs } from "../../../core/time.ts";
+import type { NatsFlags } from "../../config.ts";
+import type { CliContext } from "../../context.ts";
+import { jsonFlag } from "../../flags.ts";
+import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
+import { taskJson } from "./show.ts";
+
+interface AddArgs extends NatsFlags, KeyArgs {
+  type: string;
+  payload: string;
+  queue: string;
+  deadline?: string;
+  tries: number;
+  depends?: string[];
+  load: boolean;
+  json: boolean;
+}
+
+/** `--depends a,b --depends c` → `[a, b, c]`. */
+function dependencyIds(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
+  return {
+    command: "add <type> <payload>",
+    aliases: ["new", "enqueue"],
+    describe: "Creates a task and enqueues it into an existing queue",
+    builder: (y: Argv<object>) =>
+      keyFlags(jsonFlag(y))
+        .positional("type", { type: "string", demandOption: true, describe: "task type" })
+        .positional("payload", {
+          type: "string",
+          demandOption: true,
+          describe: "task payload, stored as given",
+        })
+        .option("queue", {
+          alias: "q",
+          type: "string",
+          default: DEFAULT_QUEUE_NAME,
+          describe: "queue to enqueue into",
+        })
+        .option("deadline", {
+          type: "string",
+          describe: "start the task within this Go duration from now, else expire it",
+        })
+        .option("tries", {
+          type: "number",
+          default: DEFAULT_TASK_MAX_TRIES,
+          describe: "maximum tries (0: unlimited)",
+        })
+        .option("depends", {
+          type: "string",
+          array: true,
+          describe: "ids of tasks that must complete first (comma separated or repeated)",
+        })
+        .option("load", {
+          type: "boolean",
+          default: false,
+          describe: "give the handler the dependencies' results",
+        }),
+    handler: async (argv) => {
+      let deadline: string | undefined;
+      if (argv.deadline !== undefined) {
+        const ns = parseGoDuration(argv.deadline, "deadline");
+        if (ns <= 0)
+          throw new AjcError("invalid_duration", "--deadline must be a positive duration", {
+            field: "deadline",
+          });
+        deadline = formatTimeMs(Date.now() + ns / 1_000_000);
+      }
+      const client = await ctx.connect(argv, keyOptions(argv));
+      const task = client.newTask(argv.type, Buffer.from(argv.payload).toString("base64"), {
+        deadline,
+        maxTries: argv.tries,
+        dependencies: dependencyIds(argv.depends),
+        loadDependencies: argv.load,
+      });
+      try {
+        await client.enqueue(task, argv.queue, { requireQueue: true });
+      } catch (err) {
+        if (!isReason(err, "queue_not_found")) throw err;
+        throw new AjcError(
+          "queue_not_found",
+          `queue ${argv.queue} does not exist, create it with: ajc queue add ${argv.queue}`,
+          { cause: err },
+        );
+      }
+      if (argv.json) ctx.json(taskJson(task));
+      else ctx.io.out(`Enqueued task ${task.id}`);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** `ajc task initialize`: creates the task store (and configuration bucket) with chosen settings. */
+import type { Argv, CommandModule } from "yargs";
+import { parseGoDuration } from "../../../core/duration.ts";
+import type { NatsFlags } from "../../config.ts";
+import type { CliContext } from "../../context.ts";
+import { jsonFlag } from "../../flags.ts";
+import { showTaskStore } from "./show.ts";
+
+interface InitArgs extends NatsFlags {
+  memory: boolean;
+  retention: string;
+  replicas: number;
+  json: boolean;
+}
+
+export function taskInitializeCommand(ctx: CliContext): CommandModule<object, InitArgs> {
+  return {
+    command: "initialize",
+    aliases: ["init"],
+    describe: "Creates the task store; an existing one is left as it is",
+    builder: (y: Argv<object>) =>
+      jsonFlag(y)
+        .option("memory", { type: "boolean", default: false, describe: "keep tasks in memory" })
+        .option("retention", {
+          type: "string",
+          default: "0s",
+          describe: "how long tasks are kept, a Go duration (0s: forever)",
+        })
+        .option("replicas", {
+          type: "number",
+          default: 1,
+          describe: "stream replicas in a JetStream cluster (1..5)",
+        }),
+    handler: async (argv) => {
+      const retentionNs = parseGoDuration(argv.retention, "retention");
+      const client = await ctx.connect(argv, {
+        taskStore: { memory: argv.memory, retentionNs, replicas: argv.replicas },
+      });
+      const info = await client.taskStoreInfo();
+      if (
+        info.memory !== argv.memory ||
+        info.retentionNs !== retentionNs ||
+        info.replicas !== argv.replicas
+      ) {
+        ctx.io.err(
+          "The task store already exists with other settings; change them with `ajc task configure`",
+        );
+      }
+      if (argv.json) ctx.json(info);
+      else ctx.io.out(showTaskStore(info));
+    },
+  };
+}

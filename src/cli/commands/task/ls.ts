@@ -1,0 +1,53 @@
+/** `ajc task ls [LIMIT]`: the oldest tasks of the task store, streamed. */
+import type { Argv, CommandModule } from "yargs";
+import { AjcError } from "../../../core/errors.ts";
+import type { NatsFlags } from "../../config.ts";
+import type { CliContext } from "../../context.ts";
+import { jsonFlag } from "../../flags.ts";
+import { table } from "../../output.ts";
+import { shortTime, taskJson } from "./show.ts";
+
+interface LsArgs extends NatsFlags {
+  limit: number;
+  json: boolean;
+}
+
+/** The Go `ajc`'s default. */
+const DEFAULT_LIST_LIMIT = 200;
+
+export function taskLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
+  return {
+    command: "ls [limit]",
+    aliases: ["list"],
+    describe: "Lists tasks, oldest first",
+    builder: (y: Argv<object>) =>
+      jsonFlag(y).positional("limit", {
+        type: "number",
+        default: DEFAULT_LIST_LIMIT,
+        describe: "show at most this many tasks",
+      }),
+    handler: async (argv) => {
+      if (!Number.isSafeInteger(argv.limit) || argv.limit < 1) {
+        throw new AjcError("limit_invalid", "limit must be a positive integer");
+      }
+      const client = await ctx.connect(argv);
+      const tasks = [];
+      for await (const t of client.listTasks({ limit: argv.limit })) tasks.push(t);
+      if (argv.json) {
+        ctx.json(tasks.map(taskJson));
+        return;
+      }
+      const total = await client.countTasks();
+      const shown =
+        total > tasks.length ? `${tasks.length} of ${total}` : String(Math.max(total, tasks.length));
+      ctx.io.out(`${shown} task${total === 1 ? "" : "s"}\n`);
+      if (tasks.length === 0) return;
+      ctx.io.out(
+        table(
+          ["ID", "Type", "Created", "State", "Queue", "Tries"],
+          tasks.map((t) => [t.id, t.type, shortTime(t.created), t.state, t.queue, t.tries]),
+        ),
+      );
+    },
+  };
+}
