@@ -82,11 +82,19 @@ export class ExpiringBucket {
     }
   }
 
-  /** Removes `key` (used to step down cleanly). */
-  async delete(key: string): Promise<void> {
+  /**
+   * Removes `key` (used to step down cleanly). With `revision`, only while the key is still at that
+   * revision: false when it moved on (someone else holds it now), so a stale holder never deletes
+   * another's key.
+   */
+  async delete(key: string, revision?: number): Promise<boolean> {
     try {
-      await this.kv.delete(key);
+      await this.kv.delete(key, revision === undefined ? undefined : { previousSeq: revision });
+      return true;
     } catch (err) {
+      if (revision !== undefined && (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164)) {
+        return false;
+      }
       throw toAjcError(err, `deleting ${key}`);
     }
   }

@@ -7,9 +7,12 @@ import { JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import { CONFIG_BUCKET, CONFIG_DESCRIPTION, SCHEDULE_KEY_PREFIX } from "./subjects.ts";
 
-/** A change seen by `watch`: a schedule added or replaced, or one removed by name. */
+/**
+ * A change seen by `watch`: a schedule added or replaced, or one removed, by key name (`name` on a
+ * put is the key's, which a hand-written value's `schedule.name` need not match).
+ */
 export type ScheduleChange =
-  | { op: "put"; schedule: Schedule }
+  | { op: "put"; name: string; schedule: Schedule }
   | { op: "delete"; name: string }
   | { op: "invalid"; name: string; error: AjcError };
 
@@ -122,7 +125,7 @@ export class ScheduleStore {
           continue;
         }
         try {
-          yield { op: "put", schedule: decodeSchedule(e.string()) };
+          yield { op: "put", name, schedule: decodeSchedule(e.string()) };
         } catch (err) {
           yield { op: "invalid", name, error: err instanceof AjcError ? err : toAjcError(err, name) };
         }

@@ -5,10 +5,17 @@ import type { CommandFactory } from "../index.ts";
 import { cronAddCommand } from "./add.ts";
 import { cronLsCommand } from "./ls.ts";
 import { cronRmCommand } from "./rm.ts";
+import { cronSchedulerCommand } from "./scheduler.ts";
 import { cronViewCommand } from "./view.ts";
 
 /** Add each `ajc task cron` subcommand here (one import, one entry). */
-const CRON_SUBCOMMANDS: CommandFactory[] = [cronAddCommand, cronLsCommand, cronViewCommand, cronRmCommand];
+const CRON_SUBCOMMANDS: CommandFactory[] = [
+  cronAddCommand,
+  cronLsCommand,
+  cronViewCommand,
+  cronRmCommand,
+  cronSchedulerCommand,
+];
 
 export function cronCommand(ctx: CliContext): CommandModule {
   return {
