@@ -1,0 +1,155 @@
+/**
+ * What a handler is given for one run of a task: the task, its payload as bytes and as JSON, the
+ * deadline with an abort signal, and a way to ask for more time.
+ */
+import { payloadBytes, type Task } from "../core/task.ts";
+
+/** One run of a task, as a handler sees it. */
+export interface TaskContext {
+  /** The task as stored when the run began: state `active`, `tries` already counts this run. */
+  readonly task: Readonly<Task>;
+  readonly id: string;
+  readonly type: string;
+  /** The payload's bytes (empty when the task has none). */
+  readonly payload: Uint8Array;
+  /** The payload parsed as JSON; undefined when it is empty or not JSON. */
+  readonly json: unknown;
+  /** This run's number: 1 for the first try. */
+  readonly attempt: number;
+  /** When the handler must be done; `extendLease` moves it. */
+  readonly deadline: Date;
+  /** Aborted when the deadline passes (the task then counts as failed and is retried). */
+  readonly signal: AbortSignal;
+  /**
+   * Asks JetStream for another queue max-run-time (`+WPI`). Resolves once the server confirmed,
+   * and only then moves `deadline`; rejects (deadline unchanged) when it could not be extended.
+   */
+  extendLease(): Promise<void>;
+}
+
+/** Handles a task: returns its result (any JSON value), throws to retry, or throws `TerminateTaskError`. */
+export type Handler = (ctx: TaskContext) => unknown | Promise<unknown>;
+
+/**
+ * Wraps handlers (logging, tracing, auth...). Call `next()` to run the rest of the chain and
+ * return its result, or return without calling it to short-circuit.
+ */
+export type Middleware = (ctx: TaskContext, next: () => Promise<unknown>) => unknown | Promise<unknown>;
+
+/** Thrown into a run whose deadline passed. */
+export class HandlerDeadlineError extends Error {
+  constructor(message = "handler deadline exceeded") {
+    super(message);
+    this.name = "HandlerDeadlineError";
+  }
+}
+
+/**
+ * The deadline of one run: aborts `signal` when it passes, and can be moved on by another run
+ * time (after the server confirmed the lease extension).
+ */
+export class Lease {
+  readonly #controller = new AbortController();
+  readonly #expired: Promise<never>;
+  #timer?: ReturnType<typeof setTimeout>;
+  #deadlineMs = 0;
+
+  constructor(
+    private readonly runtimeMs: number,
+    private readonly now: () => number,
+  ) {
+    this.#expired = new Promise<never>((_, reject) => {
+      this.#controller.signal.addEventListener("abort", () => reject(this.#controller.signal.reason), {
+        once: true,
+      });
+    });
+    // A run that finishes first never awaits this promise: keep it from reporting unhandled.
+    this.#expired.catch(() => {});
+    this.rearm();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get deadline(): Date {
+    return new Date(this.#deadlineMs);
+  }
+
+  /** Starts a new run time from now. */
+  rearm(): void {
+    if (this.#controller.signal.aborted) return;
+    clearTimeout(this.#timer);
+    this.#deadlineMs = this.now() + this.runtimeMs;
+    // Timers overflow past 2^31-1 ms (~24.8 days); no real run time is that long.
+    const ms = Math.min(this.runtimeMs, 2 ** 31 - 1);
+    this.#timer = setTimeout(() => this.#controller.abort(new HandlerDeadlineError()), ms);
+  }
+
+  /** Runs `fn`, failing with HandlerDeadlineError if the deadline passes first. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return Promise.race([fn(), this.#expired]);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** The TaskContext of one run. */
+export class RunContext implements TaskContext {
+  #json?: { value: unknown };
+  #payload?: Uint8Array;
+
+  constructor(
+    readonly task: Readonly<Task>,
+    private readonly lease: Lease,
+    private readonly extend: () => Promise<void>,
+  ) {}
+
+  get id(): string {
+    return this.task.id;
+  }
+
+  get type(): string {
+    return this.task.type;
+  }
+
+  get attempt(): number {
+    return this.task.tries;
+  }
+
+  get payload(): Uint8Array {
+    this.#payload ??= payloadBytes(this.task);
+    return this.#payload;
+  }
+
+  get json(): unknown {
+    // Parsed on first use: a handler that only wants bytes pays nothing.
+    if (!this.#json) {
+      let value: unknown;
+      if (this.payload.length > 0) {
+        try {
+          value = JSON.parse(new TextDecoder().decode(this.payload));
+        } catch {
+          value = undefined;
+        }
+      }
+      this.#json = { value };
+    }
+    return this.#json.value;
+  }
+
+  get deadline(): Date {
+    return this.lease.deadline;
+  }
+
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
+
+  async extendLease(): Promise<void> {
+    await this.extend();
+    this.lease.rearm();
+  }
+}

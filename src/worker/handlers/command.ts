@@ -1,0 +1,75 @@
+/**
+ * The external-command handler of `ajc task process`: the task JSON goes to a temporary file, the
+ * command runs with no arguments and `CHORIA_AJ_TASK=<that file>`, is killed at the deadline, and
+ * its combined stdout and stderr become the result (a string). A non-zero exit is a failure.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { accessSync, constants, statSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AjcError } from "../../core/errors.ts";
+import { encodeTask } from "../../core/task.ts";
+import type { Handler, TaskContext } from "../context.ts";
+
+/** Checks that `command` is an executable file (`invalid_argument` otherwise). */
+export function assertCommand(command: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(command).isFile();
+    accessSync(command, constants.X_OK);
+  } catch (err) {
+    throw new AjcError("invalid_argument", `command ${command} is not an executable file`, {
+      field: "command",
+      cause: err,
+    });
+  }
+  if (!isFile)
+    throw new AjcError("invalid_argument", `command ${command} is not a file`, { field: "command" });
+}
+
+/** Runs the command for one task; resolves with its output, rejects on a non-zero exit or a kill. */
+function runCommand(command: string, env: Record<string, string>, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    const kill = () => child.kill("SIGKILL");
+    signal.addEventListener("abort", kill, { once: true });
+    child.once("error", (err) => {
+      signal.removeEventListener("abort", kill);
+      reject(new Error(`external command ${command} failed: ${err.message}`));
+    });
+    child.once("close", (code, sig) => {
+      signal.removeEventListener("abort", kill);
+      if (code === 0) resolve(Buffer.concat(chunks).toString("utf8"));
+      else if (sig) reject(new Error(`external command ${command} failed: killed by ${sig}`));
+      else reject(new Error(`external command ${command} failed: exit status ${code}`));
+    });
+  });
+}
+
+/** Options of the external-command handler. */
+export interface CommandHandlerOptions {
+  /**
+   * Extra environment variables for the command. By default it gets only `CHORIA_AJ_TASK`, as with
+   * the Go library: the worker's own environment (NATS credentials...) stays private.
+   */
+  env?: Record<string, string>;
+}
+
+/** A handler that runs `command` for each task, as the Go library's `ExternalProcess`. */
+export function commandHandler(command: string, opts: CommandHandlerOptions = {}): Handler {
+  return async (ctx: TaskContext) => {
+    const taskFile = join(tmpdir(), `asyncjobs-task-${ctx.id}-${randomBytes(6).toString("hex")}`);
+    await writeFile(taskFile, encodeTask(ctx.task), { mode: 0o600, flag: "wx" });
+    try {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      return await runCommand(command, { ...opts.env, CHORIA_AJ_TASK: taskFile }, ctx.signal);
+    } finally {
+      await rm(taskFile, { force: true });
+    }
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The worker library: route tasks to handlers and process a queue from a Node or Bun service.
+ *
+ * ```ts
+ * const router = new Router().handle("email:new", async (t) => sendEmail(t.json));
+ * await runWorker(client, router, { queue: "EMAIL", concurrency: 10, signal: shutdownSignal() });
+ * ```
+ */
+export { TerminateTaskError } from "../core/errors.ts";
+export type { RetryPolicy } from "../core/retry.ts";
+export type { Handler, Middleware, TaskContext } from "./context.ts";
+export { HandlerDeadlineError } from "./context.ts";
+export { assertCommand, type CommandHandlerOptions, commandHandler } from "./handlers/command.ts";
+export { remoteHandler } from "./handlers/remote.ts";
+export { type MetricsServer, serveMetrics, WorkerMetrics } from "./metrics.ts";
+export type { TaskOutcome, WorkerLogger } from "./processor.ts";
+export { type RoutedHandler, Router } from "./router.ts";
+export {
+  DEFAULT_WORKER_CONCURRENCY,
+  type DiscardableState,
+  runWorker,
+  shutdownSignal,
+  type WorkerOptions,
+} from "./worker.ts";
