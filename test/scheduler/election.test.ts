@@ -1,0 +1,182 @@
+/**
+ * Leader election against a real NATS server, with the timings shortened through options (the
+ * bucket's TTL stays the real 10s): one leader, the event, stepping down, losing the key, outages.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Client } from "../../src/client.ts";
+import { Election, type ElectionOptions, type LeaseBucket } from "../../src/scheduler/election.ts";
+import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+
+const KEY = "task_scheduler";
+const FAST = { maxSplayMs: 0, campaignIntervalMs: 100, confirmDelayMs: 200, refreshIntervalMs: 1_000 };
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await startTestEnv();
+});
+afterAll(() => env.close());
+
+/** A running candidate and what happened to it. */
+interface Candidate {
+  election: Election;
+  bucket: LeaseBucket;
+  events: string[];
+  stop(): Promise<void>;
+}
+
+async function candidate(
+  client: Client,
+  name: string,
+  extra: Partial<ElectionOptions> = {},
+): Promise<Candidate> {
+  const bucket = await client.storage.elections();
+  const events: string[] = [];
+  const election = new Election({
+    ...FAST,
+    name,
+    key: KEY,
+    bucket,
+    events: client.storage.events,
+    connected: () => client.connected,
+    onLeader: () => events.push("leader"),
+    onLost: (why) => events.push(`lost: ${why}`),
+    ...extra,
+  });
+  const ac = new AbortController();
+  const running = election.run(ac.signal);
+  return {
+    election,
+    bucket,
+    events,
+    async stop() {
+      ac.abort();
+      await running;
+    },
+  };
+}
+
+async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<number> {
+  const started = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+  return Date.now() - started;
+}
+
+/** Collects leader-elected events until the returned function is called. */
+function collectLeaderEvents(client: Client): { seen: Record<string, unknown>[]; stop(): void } {
+  const ac = new AbortController();
+  const seen: Record<string, unknown>[] = [];
+  void (async () => {
+    for await (const { subject, event } of client.watchEvents({ signal: ac.signal })) {
+      if (subject === `CHORIA_AJ.E.leader_election.${KEY}`) seen.push(event);
+    }
+  })();
+  return { seen, stop: () => ac.abort() };
+}
+
+test("two candidates elect one leader, announce it once, and hand over on stop", async () => {
+  const events = collectLeaderEvents(env.client);
+  const other = await env.connect();
+  const a = await candidate(env.client, "alpha");
+  const b = await candidate(other, "beta");
+  try {
+    await until("a leader", () => a.election.isLeader() || b.election.isLeader(), 3_000);
+    const [leader, follower] = a.election.isLeader() ? [a, b] : [b, a];
+    const leaderName = leader === a ? "alpha" : "beta";
+    expect(follower.election.isLeader()).toBe(false);
+    expect((await leader.bucket.create(KEY, "x")) ?? "taken").toBe("taken");
+    await until("the event", () => events.seen.length > 0, 2_000);
+    expect(events.seen[0]).toMatchObject({
+      type: "io.choria.asyncjobs.v1.leader_elected",
+      name: leaderName,
+      component: KEY,
+    });
+    // Two refresh intervals later nothing has changed hands and nothing was announced again.
+    await Bun.sleep(2_200);
+    expect(leader.election.isLeader()).toBe(true);
+    expect(follower.election.isLeader()).toBe(false);
+    expect(leader.events).toEqual(["leader"]);
+    expect(follower.events).toEqual([]);
+    expect(events.seen).toHaveLength(1);
+
+    // Stepping down releases the key: the follower takes over at its next campaign, not a TTL later.
+    await leader.stop();
+    expect(leader.events).toEqual(["leader", "lost: stopped"]);
+    const took = await until("the follower to lead", () => follower.election.isLeader(), 2_000);
+    expect(took).toBeLessThan(1_500);
+    await until("the second event", () => events.seen.length > 1, 2_000);
+    expect(events.seen[1]).toMatchObject({ name: leaderName === "alpha" ? "beta" : "alpha", component: KEY });
+  } finally {
+    events.stop();
+    await a.stop();
+    await b.stop();
+  }
+  // Both stopped: the key is free again.
+  const bucket = await env.client.storage.elections();
+  const rev = await bucket.create(KEY, "probe");
+  expect(rev).toBeNumber();
+  expect(await bucket.delete(KEY, rev)).toBe(true);
+});
+
+test("a leader whose key is taken over loses at once and campaigns again", async () => {
+  const c = await candidate(env.client, "gamma");
+  try {
+    await until("gamma to lead", () => c.election.isLeader(), 3_000);
+    // Someone else's write (a partition healed the wrong way, an operator): our revision is gone.
+    const bucket = await env.client.storage.elections();
+    const intruder = await bucket.put(KEY, "intruder");
+    await until(
+      "gamma to lose",
+      () =>
+        c.events.includes(
+          `lost: refreshing the ${KEY} key failed: the key expired or is held by another candidate`,
+        ),
+      2_000,
+    );
+    expect(c.election.isLeader()).toBe(false);
+    expect(await bucket.get(KEY)).toEqual({ value: "intruder", revision: intruder });
+    await Bun.sleep(300);
+    expect(c.election.isLeader()).toBe(false);
+    expect(await bucket.delete(KEY, intruder)).toBe(true);
+    await until("gamma to lead again", () => c.election.isLeader(), 2_000);
+  } finally {
+    await c.stop();
+  }
+});
+
+test("a won create is not leadership until the confirming refresh", async () => {
+  const c = await candidate(env.client, "delta", { confirmDelayMs: 800 });
+  try {
+    const bucket = await env.client.storage.elections();
+    await until("delta to hold the key", async () => (await bucket.get(KEY))?.value === "delta", 2_000);
+    expect(c.election.isLeader()).toBe(false);
+    expect(c.election.state).toMatchObject({ role: "leader", announced: false });
+    await until("delta to lead", () => c.election.isLeader(), 2_000);
+  } finally {
+    await c.stop();
+  }
+});
+
+test("a NATS outage ends leadership at once; after it the candidate is elected again", async () => {
+  const client = await env.connect({ connection: { servers: env.nats.url, reconnectForever: true } });
+  const c = await candidate(client, "epsilon");
+  try {
+    await until("epsilon to lead", () => c.election.isLeader(), 3_000);
+    await env.nats.stop(true);
+    await until("epsilon to stop leading", () => !c.election.isLeader(), 1_000);
+    await until("the lost event", () => c.events.some((e) => e.startsWith("lost:")), 3_000);
+    await env.nats.start();
+    // Our old key survives the restart until its TTL runs out; then we create it again.
+    await until("epsilon to lead again", () => c.election.isLeader(), 16_000);
+    expect(c.events.filter((e) => e === "leader")).toHaveLength(2);
+  } finally {
+    await c.stop();
+  }
+}, 30_000);
