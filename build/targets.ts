@@ -11,7 +11,7 @@ export const SUPPORTED_TARGETS = [
   "bun-darwin-x64",
   "bun-darwin-arm64",
   "bun-windows-x64",
-] as const;
+] as const satisfies readonly Bun.Build.CompileTarget[];
 
 /** One supported compile target. */
 export type Target = (typeof SUPPORTED_TARGETS)[number];
