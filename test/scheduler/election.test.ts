@@ -3,7 +3,7 @@
  * bucket's TTL stays the real 10s): one leader, the event, stepping down, losing the key, outages.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Client } from "../../src/client.ts";
+import type { Client, LifecycleEvent } from "../../src/client.ts";
 import { Election, type ElectionOptions, type LeaseBucket } from "../../src/scheduler/election.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 
@@ -70,9 +70,9 @@ async function until(
 }
 
 /** Collects leader-elected events until the returned function is called. */
-function collectLeaderEvents(client: Client): { seen: Record<string, unknown>[]; stop(): void } {
+function collectLeaderEvents(client: Client): { seen: LifecycleEvent[]; stop(): void } {
   const ac = new AbortController();
-  const seen: Record<string, unknown>[] = [];
+  const seen: LifecycleEvent[] = [];
   void (async () => {
     for await (const { subject, event } of client.watchEvents({ signal: ac.signal })) {
       if (subject === `CHORIA_AJ.E.leader_election.${KEY}`) seen.push(event);
