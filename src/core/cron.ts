@@ -37,9 +37,14 @@ export function parseCron(expr: string): CronSchedule {
     rest = tz[2]!.trim();
   }
   if (rest.startsWith("@every ")) {
-    const every = parseGoDuration(rest.slice(7).trim(), "schedule");
-    if (every < 1_000_000_000) throw invalid(expr, "@every needs at least 1s");
-    const everyMs = Math.floor(every / 1_000_000);
+    let every: number;
+    try {
+      every = parseGoDuration(rest.slice(7).trim(), "schedule");
+    } catch (err) {
+      throw invalid(expr, err instanceof Error ? err.message : String(err), err);
+    }
+    // As the Go cron library: less than 1s runs every second, and fractions of a second are dropped.
+    const everyMs = Math.max(1000, Math.floor(every / 1_000_000_000) * 1000);
     // Like the Go cron library: the next whole second at least `every` after the previous firing.
     return { next: (afterMs) => Math.floor(afterMs / 1000) * 1000 + everyMs };
   }

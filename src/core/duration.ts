@@ -17,13 +17,43 @@ const UNIT_NS: Record<string, bigint> = {
   h: 3_600_000_000_000n,
 };
 
-const MAX_INT64 = (1n << 63n) - 1n;
+/** 1<<63: Go accumulates the magnitude as a uint64 and allows exactly this much for a negative duration. */
+const INT64_LIMIT = 1n << 63n;
 
 function invalid(s: string, field?: string): AjcError {
   return new AjcError("invalid_duration", `time: invalid duration "${s}"`, { field });
 }
 
-/** Parses a Go duration string (`300ms`, `1.5h`, `2h45m`, `-1s`, `0`) into nanoseconds, exactly as Go. */
+const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+
+/** Go's `leadingFraction`: digits after the point, ignoring those that would overflow, and 10^n. */
+function leadingFraction(s: string): { f: bigint; scale: number; rest: string } {
+  let i = 0;
+  let f = 0n;
+  let scale = 1;
+  let overflow = false;
+  for (; i < s.length && isDigit(s[i]); i++) {
+    if (overflow) continue;
+    if (f > (INT64_LIMIT - 1n) / 10n) {
+      overflow = true;
+      continue;
+    }
+    const y = f * 10n + BigInt(s.charCodeAt(i) - 48);
+    if (y > INT64_LIMIT) {
+      overflow = true;
+      continue;
+    }
+    f = y;
+    scale *= 10;
+  }
+  return { f, scale, rest: s.slice(i) };
+}
+
+/**
+ * Parses a Go duration string (`300ms`, `1.5h`, `2h45m`, `-1s`, `0`) into nanoseconds, step by step
+ * as Go's `time.ParseDuration` does, including its float64 arithmetic for fractions and its
+ * overflow rules (the range is exactly int64's).
+ */
 export function parseGoDurationBig(input: string, field?: string): bigint {
   let s = input;
   let neg = false;
@@ -35,24 +65,32 @@ export function parseGoDurationBig(input: string, field?: string): bigint {
   if (s === "") throw invalid(input, field);
   let total = 0n;
   while (s !== "") {
-    // leading integer part
+    if (!(s[0] === "." || isDigit(s[0]))) throw invalid(input, field);
     let i = 0;
-    while (i < s.length && s[i]! >= "0" && s[i]! <= "9") i++;
-    const intPart = s.slice(0, i);
+    let v = 0n;
+    for (; i < s.length && isDigit(s[i]); i++) {
+      if (v > INT64_LIMIT / 10n) throw invalid(input, field);
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > INT64_LIMIT) throw invalid(input, field);
+    }
+    const pre = i > 0;
     s = s.slice(i);
-    let fracPart = "";
+    let post = false;
+    let f = 0n;
+    let scale = 1;
     if (s[0] === ".") {
       s = s.slice(1);
-      let j = 0;
-      while (j < s.length && s[j]! >= "0" && s[j]! <= "9") j++;
-      fracPart = s.slice(0, j);
-      s = s.slice(j);
+      const frac = leadingFraction(s);
+      post = frac.rest.length !== s.length;
+      ({ f, scale } = frac);
+      s = frac.rest;
     }
-    if (intPart === "" && fracPart === "") throw invalid(input, field);
+    if (!pre && !post) throw invalid(input, field);
     let u = 0;
-    while (u < s.length && s[u] !== "." && !(s[u]! >= "0" && s[u]! <= "9")) u++;
-    if (u === 0)
+    while (u < s.length && s[u] !== "." && !isDigit(s[u])) u++;
+    if (u === 0) {
       throw new AjcError("invalid_duration", `time: missing unit in duration "${input}"`, { field });
+    }
     const unitName = s.slice(0, u);
     s = s.slice(u);
     const unit = UNIT_NS[unitName];
@@ -61,18 +99,19 @@ export function parseGoDurationBig(input: string, field?: string): bigint {
         field,
       });
     }
-    let v = intPart === "" ? 0n : BigInt(intPart);
-    if (v > MAX_INT64 / unit) throw invalid(input, field);
+    if (v > INT64_LIMIT / unit) throw invalid(input, field);
     v *= unit;
-    if (fracPart !== "") {
-      // Go truncates the fraction towards zero after scaling by the unit.
-      const scale = 10n ** BigInt(fracPart.length);
-      v += (BigInt(fracPart) * unit) / scale;
+    if (f > 0n) {
+      // Go: v += uint64(float64(f) * (float64(unit) / scale)); the same doubles give the same result.
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > INT64_LIMIT) throw invalid(input, field);
     }
     total += v;
-    if (total > MAX_INT64 + (neg ? 1n : 0n)) throw invalid(input, field);
+    if (total > INT64_LIMIT) throw invalid(input, field);
   }
-  return neg ? -total : total;
+  if (neg) return -total;
+  if (total > INT64_LIMIT - 1n) throw invalid(input, field);
+  return total;
 }
 
 /** Parses a Go duration string into (number) nanoseconds. */

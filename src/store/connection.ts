@@ -4,6 +4,8 @@
  * environment; this module only reads the files it is pointed at.
  */
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import {
   type Authenticator,
   credsAuthenticator,
@@ -56,12 +58,25 @@ interface NatsContextFile {
 }
 
 function readContext(path: string): NatsContextFile {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as NatsContextFile;
+    text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new AjcError("invalid_argument", `cannot read NATS context ${path}: ${(err as Error).message}`, {
+    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+    throw new AjcError("invalid_argument", `unknown NATS context: cannot read ${path}: ${why}`, {
       cause: err,
     });
+  }
+  try {
+    const ctx = JSON.parse(text) as NatsContextFile;
+    // The nats CLI writes paths with a leading ~ for the home directory.
+    for (const k of ["creds", "nkey", "cert", "key", "ca"] as const) {
+      const v = ctx[k];
+      if (typeof v === "string" && (v === "~" || v.startsWith("~/"))) ctx[k] = join(homedir(), v.slice(1));
+    }
+    return ctx;
+  } catch (err) {
+    throw new AjcError("invalid_argument", `NATS context ${path} is not valid JSON`, { cause: err });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from "yargs";
 import type { CliContext } from "../context.ts";
+import { completionCommand } from "./completion.ts";
 import { infoCommand } from "./info.ts";
 import { queueCommand } from "./queue/index.ts";
 import { taskCommand } from "./task/index.ts";
@@ -12,4 +13,4 @@ import { taskCommand } from "./task/index.ts";
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
 /** Add each top-level command here (one import, one entry). */
-export const COMMANDS: CommandFactory[] = [infoCommand, queueCommand, taskCommand];
+export const COMMANDS: CommandFactory[] = [infoCommand, queueCommand, taskCommand, completionCommand];
