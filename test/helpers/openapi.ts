@@ -128,7 +128,7 @@ const CODES_FOR_STATUS: Record<number, readonly ErrorCode[]> = {
   400: ["invalid_argument", "signature_required", "signature_invalid"],
   404: ["not_found"],
   405: ["invalid_argument"],
-  409: ["conflict", "duplicate"],
+  409: ["conflict", "duplicate", "dependency_failed"],
   413: ["payload_too_large"],
   429: ["rate_limited"],
   500: ["internal"],
