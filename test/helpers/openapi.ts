@@ -231,7 +231,9 @@ function validateBody(
  * Throws a ContractError that says what is wrong.
  */
 export function validateResponse(r: ResponseToCheck): CheckedAs {
-  const method = r.method.toLowerCase() as HttpMethod;
+  // HEAD is GET without a body (the document lists GET only).
+  const head = r.method.toUpperCase() === "HEAD";
+  const method = (head ? "get" : r.method.toLowerCase()) as HttpMethod;
   const path = r.path.split("?")[0]!;
   const templates = matchTemplates(path);
   const withMethod = templates.filter((t) => openapi.paths[t]![method]);
@@ -272,7 +274,8 @@ export function validateResponse(r: ResponseToCheck): CheckedAs {
         : "404, 413 for a path the document does not have";
     fail(`status ${r.status} is not documented (documented: ${documented}); body: ${preview(r.body)}`);
   }
-  const value = validateBody(r, resp, `${template ?? path} ${status}`, fail);
+  if (head && !isEmpty(r.body)) fail(`a HEAD response has a body: ${preview(r.body)}`);
+  const value = head ? undefined : validateBody(r, resp, `${template ?? path} ${status}`, fail);
   checkHeaders(r, resp, value, op?.operationId, fail);
   validatedResponses.add(`${op?.operationId ?? "(route)"} ${status}`);
   return { operationId: op?.operationId, template, status: r.status };

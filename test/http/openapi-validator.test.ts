@@ -48,6 +48,11 @@ describe("accepts", () => {
     check({ path: "/v1/tasks", contentType: "application/x-ndjson", body: [task] });
   });
 
+  test("HEAD as GET without a body", () => {
+    expect(check({ method: "HEAD", path: "/v1/info", body: "" }).operationId).toBe("getInfo");
+    expect(() => check({ method: "HEAD", path: "/v1/info", body: "{}" })).toThrow(/HEAD response has a body/);
+  });
+
   test("204 and 202 without a body", () => {
     check({ method: "DELETE", status: 204, contentType: null, body: "" });
     check({ method: "POST", path: "/v1/queues/Q/purge", status: 202, contentType: null, body: null });
