@@ -150,7 +150,7 @@ test("a handler past the queue's run time fails; extending the lease keeps it go
   await c.createQueue({ name: "SLOW", max_runtime: "1s" });
   let slowCalls = 0;
   const router = new Router()
-    .handle("slow", async (t) => {
+    .handle("slow", async () => {
       slowCalls++;
       if (slowCalls === 1) await Bun.sleep(1500);
       return "second try";

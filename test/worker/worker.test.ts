@@ -1,0 +1,132 @@
+/** Running a worker: concurrency limits, graceful stop and metrics. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { serveMetrics, WorkerMetrics } from "../../src/worker/index.ts";
+import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+import { Router, startWorker, until, waitForTask } from "./harness.ts";
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await startTestEnv();
+});
+afterAll(() => env.close());
+
+/** A handler that records how many of its runs overlap. */
+function overlapCounter(ms: number) {
+  let active = 0;
+  let max = 0;
+  let done = 0;
+  const handler = async () => {
+    active++;
+    max = Math.max(max, active);
+    await Bun.sleep(ms);
+    active--;
+    done++;
+  };
+  return {
+    handler,
+    get max() {
+      return max;
+    },
+    get done() {
+      return done;
+    },
+  };
+}
+
+test("a worker never runs more than its concurrency at once", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "CONC", max_runtime: "30s" });
+  const o = overlapCounter(100);
+  for (let i = 0; i < 12; i++) await c.enqueue(c.newTask("job", null), "CONC");
+  const w = startWorker(c, new Router().handle("job", o.handler), { queue: "CONC", concurrency: 3 });
+  await until(() => o.done === 12, 10_000, "all twelve");
+  await w.stop();
+  expect(o.max).toBe(3);
+});
+
+test("the queue's max concurrent caps all workers together", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "CAPPED", max_runtime: "30s", max_concurrent: 2 });
+  const o = overlapCounter(150);
+  const router = new Router().handle("job", o.handler);
+  for (let i = 0; i < 8; i++) await c.enqueue(c.newTask("job", null), "CAPPED");
+  const other = await env.connect();
+  const w1 = startWorker(c, router, { queue: "CAPPED", concurrency: 4 });
+  const w2 = startWorker(other, router, { queue: "CAPPED", concurrency: 4 });
+  await until(() => o.done === 8, 15_000, "all eight");
+  await Promise.all([w1.stop(), w2.stop()]);
+  expect(o.max).toBe(2);
+}, 20_000);
+
+test("stopping lets running handlers finish and pulls nothing more", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "STOP", max_runtime: "30s" });
+  let started = 0;
+  const router = new Router().handle("job", async () => {
+    started++;
+    await Bun.sleep(400);
+    return "finished";
+  });
+  const w = startWorker(c, router, { queue: "STOP", concurrency: 2 });
+  const first = await c.enqueue(c.newTask("job", null), "STOP");
+  await until(() => started === 1, 5000, "the first task to start");
+  const stopping = w.stop();
+  const later = await c.enqueue(c.newTask("job", null), "STOP");
+  await stopping;
+  expect((await c.loadTask(first.id)).state).toBe("complete");
+  await Bun.sleep(200);
+  expect(started).toBe(1);
+  expect((await c.loadTask(later.id)).state).toBe("new");
+});
+
+test("an unknown queue is refused at start", async () => {
+  const w = startWorker(env.client, new Router(), { queue: "NOPE" });
+  await expect(w.done).rejects.toMatchObject({ reason: "queue_not_found" });
+});
+
+test("metrics carry the Go library's names and are served at /metrics", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "METRICS", max_runtime: "30s" });
+  const metrics = new WorkerMetrics();
+  const server = await serveMetrics(metrics.registry, 0, "127.0.0.1");
+  const router = new Router()
+    .handle("ok", () => "fine")
+    .handle("bad", () => {
+      throw new Error("x");
+    });
+  const w = startWorker(c, router, { queue: "METRICS", metrics });
+  const ok = await c.enqueue(c.newTask("ok", null), "METRICS");
+  await waitForTask(c, ok.id, "complete");
+  const bad = await c.enqueue(c.newTask("bad", null, { maxTries: 1 }), "METRICS");
+  await waitForTask(c, bad.id, "expired");
+  await w.stop();
+  const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+  const text = await res.text();
+  const other = await fetch(`http://127.0.0.1:${server.port}/`);
+  await server.close();
+  expect(other.status).toBe(404);
+  expect(res.headers.get("content-type")).toContain("text/plain");
+  for (const line of [
+    'choria_asyncjobs_queue_poll_total{queue="METRICS"}',
+    'choria_asyncjobs_queue_poll_error_total{queue="METRICS"} 0',
+    'choria_asyncjobs_queue_item_corrupt_error_count{queue="METRICS"} 0',
+    'choria_asyncjobs_queue_task_not_found_error_count{queue="METRICS"} 0',
+    'choria_asyncjobs_queue_task_past_deadline_count{queue="METRICS"} 0',
+    'choria_asyncjobs_queue_task_past_max_tries_count{queue="METRICS"} 1',
+    'choria_asyncjobs_task_update_total{state="active"} 2',
+    'choria_asyncjobs_task_update_total{state="complete"} 1',
+    'choria_asyncjobs_task_update_total{state="retry"} 1',
+    'choria_asyncjobs_task_update_total{state="expired"} 1',
+    "choria_asyncjobs_task_update_error_total 0",
+    "choria_asyncjobs_task_dependencies_failed 0",
+    "choria_asyncjobs_handler_busy_count 0",
+    'choria_asyncjobs_handler_error_total{queue="METRICS",type="bad"} 1',
+    'choria_asyncjobs_handler_runtime_count{queue="METRICS",type="ok"} 1',
+    'choria_asyncjobs_handler_runtime_sum{queue="METRICS",type="ok"}',
+    "# TYPE choria_asyncjobs_handler_runtime summary",
+    "# TYPE choria_asyncjobs_handler_busy_count gauge",
+    "# TYPE choria_asyncjobs_queue_poll_total counter",
+  ]) {
+    expect(text).toContain(line);
+  }
+});
