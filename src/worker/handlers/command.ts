@@ -32,11 +32,20 @@ export function assertCommand(command: string): void {
 /** Runs the command for one task; resolves with its output, rejects on a non-zero exit or a kill. */
 function runCommand(command: string, env: Record<string, string>, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, so the deadline kills what it started too (a shell's children
+    // would otherwise keep the output pipes open), and a Ctrl-C aimed at the worker does not
+    // interrupt running tasks (a graceful stop lets them finish).
+    const child = spawn(command, [], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const chunks: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
     child.stderr.on("data", (c: Buffer) => chunks.push(c));
-    const kill = () => child.kill("SIGKILL");
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
     signal.addEventListener("abort", kill, { once: true });
     child.once("error", (err) => {
       signal.removeEventListener("abort", kill);
