@@ -1,0 +1,128 @@
+/**
+ * `ajc task cron scheduler` as users run it: two compiled-binary processes with the production
+ * timings. Exactly one fires each tick; the leader killed with SIGKILL is replaced within about one
+ * TTL and the event is published; metrics on --monitor; SIGTERM steps down and releases the key.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { LifecycleEvent } from "../../src/client.ts";
+import type { Task } from "../../src/core/task.ts";
+import { timeMs } from "../../src/core/time.ts";
+import { type AjcProcess, runAjc, spawnAjc } from "../helpers/binary.ts";
+import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+import { freePort } from "../helpers/nats.ts";
+
+let env: TestEnv;
+const procs: AjcProcess[] = [];
+const events: LifecycleEvent[] = [];
+const stopEvents = new AbortController();
+
+beforeAll(async () => {
+  env = await startTestEnv();
+  await env.client.createQueue({ name: "CRON" });
+  void (async () => {
+    for await (const { event } of env.client.watchEvents({ signal: stopEvents.signal })) {
+      if (event.type === "io.choria.asyncjobs.v1.leader_elected") events.push(event);
+    }
+  })();
+});
+
+afterAll(async () => {
+  stopEvents.abort();
+  for (const p of procs) await p.stop("SIGKILL");
+  await env.close();
+});
+
+async function ticks(): Promise<number[]> {
+  const secs: number[] = [];
+  for await (const t of env.client.listTasks()) if (t.type === "cron:tick") secs.push(second(t));
+  return secs.sort((a, b) => a - b);
+}
+
+const second = (t: Task) => Math.floor(timeMs(t.created) / 1000);
+
+async function metrics(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+test("usage errors", async () => {
+  const r = await runAjc(["task", "cron", "scheduler"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("Not enough non-option arguments");
+});
+
+test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM steps down", async () => {
+  const add = await runAjc([
+    "task",
+    "cron",
+    "add",
+    "ticker",
+    "@every 1s",
+    "cron:tick",
+    "-q",
+    "CRON",
+    "-s",
+    env.nats.url,
+  ]);
+  expect(add.code).toBe(0);
+  const ports = [await freePort(), await freePort()];
+  const names = ["sched-a", "sched-b"];
+  for (const [i, name] of names.entries()) {
+    procs.push(
+      spawnAjc(["task", "cron", "scheduler", name, "--monitor", String(ports[i]), "-s", env.nats.url]),
+    );
+  }
+  // 0-5s splay, a create, then the confirming refresh 2.5s later.
+  const started = Date.now();
+  await Promise.any(procs.map((p) => p.waitFor("is now the leader", 15_000)));
+  const li = procs.findIndex((p) => p.output().includes("is now the leader"));
+  const [leader, follower] = [procs[li]!, procs[1 - li]!];
+  const [leaderPort, followerPort] = [ports[li]!, ports[1 - li]!];
+  expect(Date.now() - started).toBeLessThan(12_000);
+
+  await Bun.sleep(4_000);
+  const before = await ticks();
+  // Every second exactly one task; two leaders would make two per second.
+  expect(before.length).toBeGreaterThanOrEqual(3);
+  expect(new Set(before).size).toBe(before.length);
+  expect(follower.output()).not.toContain("created task");
+  expect(leader.output()).toMatch(/schedule ticker created task [0-9A-Z]{26} \(cron:tick\) in queue CRON/);
+
+  const lm = await metrics(leaderPort);
+  expect(lm).toContain("choria_asyncjobs_task_scheduler_paused 0\n");
+  expect(lm).toContain("choria_asyncjobs_task_scheduler_schedules_total 1\n");
+  expect(lm).toMatch(
+    /choria_asyncjobs_task_scheduler_scheduled_count\{type="cron:tick",queue="CRON"\} [1-9]/,
+  );
+  expect(lm).toMatch(
+    /choria_asyncjobs_election_campaigns\{election="task_scheduler",identity="sched-.",state="leader"\} \d+/,
+  );
+  expect(lm).toMatch(/choria_asyncjobs_election_leader\{election="task_scheduler",identity="sched-."\} 1\n/);
+  expect(lm).toContain('choria_asyncjobs_election_interval_seconds{election="task_scheduler",identity="');
+  expect(lm).toContain("# TYPE choria_asyncjobs_task_scheduler_schedule_error_count counter");
+  const fm = await metrics(followerPort);
+  expect(fm).toContain("choria_asyncjobs_task_scheduler_paused 1\n");
+  expect(fm).toMatch(/choria_asyncjobs_election_leader\{election="task_scheduler",identity="sched-."\} 0\n/);
+  expect((await fetch(`http://127.0.0.1:${followerPort}/other`)).status).toBe(404);
+
+  const leaderName = names[li]!;
+  const followerName = names[1 - li]!;
+  expect(events.map((e) => (e as { name?: string }).name)).toEqual([leaderName]);
+
+  // The leader dies without stepping down: its key must expire (TTL 10s) before the other wins.
+  const killedAt = Date.now();
+  await leader.stop("SIGKILL");
+  await follower.waitFor("is now the leader", 20_000);
+  const takeover = Date.now() - killedAt;
+  expect(takeover).toBeLessThan(15_000);
+  await Bun.sleep(2_500);
+  expect(events.at(-1)).toMatchObject({ name: followerName, component: "task_scheduler" });
+  const after = (await ticks()).filter((s) => s * 1000 > killedAt + takeover);
+  expect(after.length).toBeGreaterThanOrEqual(1);
+  const all = await ticks();
+  expect(new Set(all).size).toBe(all.length);
+
+  // SIGTERM: step down, release the key (no 10s wait for the next leader), exit 0.
+  expect(await follower.stop("SIGTERM")).toBe(0);
+  expect(follower.output()).toContain("SIGTERM received: stepping down and stopping");
+  expect(await (await env.client.storage.elections()).get("task_scheduler")).toBeUndefined();
+}, 60_000);
