@@ -28,7 +28,7 @@ import {
   WORKERS_CONSUMER,
   workItemSubject,
 } from "./subjects.ts";
-import { validateReplicas } from "./tasks.ts";
+import { duplicateWindow, validateReplicas } from "./tasks.ts";
 
 /** A queue with what its stream and consumer say about it now. */
 export interface QueueInfo extends Queue {
@@ -218,7 +218,11 @@ export class QueueStore {
         memory: current.memory,
         replicas: storage.replicas ?? current.replicas,
       });
-      await this.jet.jsm.streams.update(stream, { ...si.config, ...next });
+      await this.jet.jsm.streams.update(stream, {
+        ...si.config,
+        ...next,
+        duplicate_window: duplicateWindow(si.config.duplicate_window, q.max_age),
+      });
       await this.jet.jsm.consumers.update(stream, WORKERS_CONSUMER, {
         ack_wait: q.max_runtime,
         max_ack_pending: q.max_concurrent,

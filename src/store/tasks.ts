@@ -39,6 +39,14 @@ export interface TaskStoreInfo {
 
 const encoder = new TextEncoder();
 
+/**
+ * The server refuses a duplicate window longer than the max age on update (it only shortens it by
+ * itself on create), so a shorter retention brings the window down with it.
+ */
+export function duplicateWindow(current: number | undefined, maxAgeNs: number): number | undefined {
+  return maxAgeNs > 0 && (current ?? 0) > maxAgeNs ? maxAgeNs : current;
+}
+
 export function validateReplicas(replicas: number | undefined): number {
   const r = replicas ?? 1;
   if (!Number.isInteger(r) || r < 1 || r > 5) {
@@ -89,6 +97,7 @@ export class TaskStore {
       await this.jet.jsm.streams.update(TASKS_STREAM, {
         ...info.config,
         max_age: retentionNs,
+        duplicate_window: duplicateWindow(info.config.duplicate_window, retentionNs),
         num_replicas: validateReplicas(replicas),
       });
     } catch (err) {

@@ -41,8 +41,8 @@ describe("parseCron", () => {
   });
 
   test("@every below a second runs every second, fractions of a second are dropped (as Go's cron)", () => {
-    expect(parseCron("@every 500ms").next(from) - at("2024-01-01T10:07:30Z")).toBe(1000);
-    expect(parseCron("@every 2.7s").next(from) - at("2024-01-01T10:07:30Z")).toBe(2000);
+    expect(parseCron("@every 500ms").next(from)! - at("2024-01-01T10:07:30Z")).toBe(1000);
+    expect(parseCron("@every 2.7s").next(from)! - at("2024-01-01T10:07:30Z")).toBe(2000);
   });
 
   test.each([
