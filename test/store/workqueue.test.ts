@@ -74,7 +74,9 @@ test("acknowledgements use the asyncjobs wire format", async () => {
   await c.createQueue({ name: "ACKS", max_runtime: "30s" });
   const seen: string[] = [];
   const sub = c.storage.nc.subscribe("$JS.ACK.CHORIA_AJ_Q_ACKS.>", {
-    callback: (_e, m) => seen.push(m.string()),
+    callback: (_e, m) => {
+      seen.push(m.string());
+    },
   });
   for (const id of ["A", "B", "C", "D"]) await c.storage.queues.publishItem("ACKS", id, true);
   const h = holdingReader("ACKS", 4);

@@ -40,7 +40,7 @@ test("command: the task file goes in, combined output comes back as the result",
   await c.createQueue({ name: "CMD", max_runtime: "10s" });
   const cmd = script(
     "ok.sh",
-    'echo "file=$CHORIA_AJ_TASK args=$#"; cat "$CHORIA_AJ_TASK"; echo; echo "to stderr" >&2; echo "home=${HOME:-unset}"',
+    'echo "file=$CHORIA_AJ_TASK args=$#"; cat "$CHORIA_AJ_TASK"; echo; echo "to stderr" >&2; echo "home=[$HOME]"',
   );
   const w = startWorker(c, new Router().handle("cmd", commandHandler(cmd)), { queue: "CMD" });
   const task = await c.enqueue(c.newTask("cmd", jsonPayload({ n: 1 })), "CMD");
@@ -55,7 +55,7 @@ test("command: the task file goes in, combined output comes back as the result",
   expect(sent).toMatchObject({ id: task.id, type: "cmd", queue: "CMD", state: "active", tries: 1 });
   expect(Buffer.from(sent.payload, "base64").toString()).toBe('{"n":1}');
   expect(err).toBe("to stderr");
-  expect(home).toBe("home=unset");
+  expect(home).toBe("home=[]");
 });
 
 test("command: a non-zero exit is a failure to retry", async () => {

@@ -49,7 +49,8 @@ test("a failure is retried after the policy's delay, then completes", async () =
   const states: string[] = [];
   const watch = new AbortController();
   const events = (async () => {
-    for await (const e of c.watchEvents({ signal: watch.signal })) states.push(String(e.event.state));
+    for await (const e of c.watchEvents({ signal: watch.signal }))
+      states.push(String((e.event as { state?: string }).state));
   })();
   await Bun.sleep(20);
   const w = startWorker(c, router, { queue: "RETRY" });
@@ -284,7 +285,7 @@ test("discarded end states delete the task but still publish its event", async (
   const task = c.newTask("d", null);
   const events = (async () => {
     for await (const e of c.watchEvents({ taskId: task.id, signal: watch.signal }))
-      seen.push(String(e.event.state));
+      seen.push(String((e.event as { state?: string }).state));
   })();
   await Bun.sleep(20);
   const w = startWorker(c, router, { queue: "DISCARD", discard: ["complete"] });

@@ -4,9 +4,8 @@
  * its combined stdout and stderr become the result (a string). A non-zero exit is a failure.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { accessSync, constants, statSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { accessSync, closeSync, constants, openSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AjcError } from "../../core/errors.ts";
@@ -29,16 +28,25 @@ export function assertCommand(command: string): void {
     throw new AjcError("invalid_argument", `command ${command} is not a file`, { field: "command" });
 }
 
-/** Runs the command for one task; resolves with its output, rejects on a non-zero exit or a kill. */
-function runCommand(command: string, env: Record<string, string>, signal: AbortSignal): Promise<string> {
+/** Runs the command with stdout and stderr on `outputFile`; rejects on a non-zero exit or a kill. */
+function runCommand(
+  command: string,
+  env: Record<string, string>,
+  outputFile: string,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    // Its own process group, so the deadline kills what it started too (a shell's children
-    // would otherwise keep the output pipes open), and a Ctrl-C aimed at the worker does not
-    // interrupt running tasks (a graceful stop lets them finish).
-    const child = spawn(command, [], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    // One open file for both streams keeps their interleaving, as Go's CombinedOutput does (two
+    // pipes would not), and a grandchild that keeps it open cannot hold the task past its exit.
+    const out = openSync(outputFile, "w", 0o600);
+    let child: ReturnType<typeof spawn>;
+    try {
+      // Its own process group, so the deadline kills what it started too, and a Ctrl-C aimed at
+      // the worker does not interrupt running tasks (a graceful stop lets them finish).
+      child = spawn(command, [], { env, stdio: ["ignore", out, out], detached: true });
+    } finally {
+      closeSync(out);
+    }
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, "SIGKILL");
@@ -51,9 +59,9 @@ function runCommand(command: string, env: Record<string, string>, signal: AbortS
       signal.removeEventListener("abort", kill);
       reject(new Error(`external command ${command} failed: ${err.message}`));
     });
-    child.once("close", (code, sig) => {
+    child.once("exit", (code, sig) => {
       signal.removeEventListener("abort", kill);
-      if (code === 0) resolve(Buffer.concat(chunks).toString("utf8"));
+      if (code === 0) resolve();
       else if (sig) reject(new Error(`external command ${command} failed: killed by ${sig}`));
       else reject(new Error(`external command ${command} failed: exit status ${code}`));
     });
@@ -72,13 +80,17 @@ export interface CommandHandlerOptions {
 /** A handler that runs `command` for each task, as the Go library's `ExternalProcess`. */
 export function commandHandler(command: string, opts: CommandHandlerOptions = {}): Handler {
   return async (ctx: TaskContext) => {
-    const taskFile = join(tmpdir(), `asyncjobs-task-${ctx.id}-${randomBytes(6).toString("hex")}`);
-    await writeFile(taskFile, encodeTask(ctx.task), { mode: 0o600, flag: "wx" });
+    // A private directory (mode 0700) for the task file and the output.
+    const dir = await mkdtemp(join(tmpdir(), `asyncjobs-task-${ctx.id}-`));
     try {
+      const taskFile = join(dir, "task.json");
+      const outputFile = join(dir, "output");
+      await writeFile(taskFile, encodeTask(ctx.task), { mode: 0o600 });
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      return await runCommand(command, { ...opts.env, CHORIA_AJ_TASK: taskFile }, ctx.signal);
+      await runCommand(command, { ...opts.env, CHORIA_AJ_TASK: taskFile }, outputFile, ctx.signal);
+      return await readFile(outputFile, "utf8");
     } finally {
-      await rm(taskFile, { force: true });
+      await rm(dir, { recursive: true, force: true });
     }
   };
 }
