@@ -25,6 +25,20 @@ import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 
 export type { ConnectionOptions, LifecycleEvent, QueueInfo, ScheduleChange, TaskStoreInfo, TaskStoreOptions };
 
+/**
+ * Keys that expire after the bucket's TTL, with atomic create and revision-checked update: what the
+ * HTTP API keeps its idempotency keys in (shared by every server on the same NATS).
+ */
+export interface ExpiringKeys {
+  readonly ttlMs: number;
+  /** Creates `key` if absent: its revision, or undefined when it exists. */
+  create(key: string, value: string): Promise<number | undefined>;
+  /** Updates `key` if still at `revision`: the new revision, or undefined when it moved on. */
+  update(key: string, value: string, revision: number): Promise<number | undefined>;
+  get(key: string): Promise<{ value: string; revision: number } | undefined>;
+  delete(key: string): Promise<unknown>;
+}
+
 /** Options of a client. */
 export interface ClientOptions {
   connection: ConnectionOptions;
@@ -43,6 +57,9 @@ export interface ClientOptions {
 /** How long a queue seen to exist is trusted without asking JetStream again. */
 const QUEUE_EXISTS_CACHE_MS = 5_000;
 
+/** A schedule name nobody uses: reading it is the configuration bucket's readiness check. */
+const READINESS_PROBE_KEY = "ajc-readiness-probe";
+
 /** States from which a task may be enqueued. */
 const ENQUEUEABLE = new Set(["new", "retry", "blocked"]);
 
@@ -50,6 +67,7 @@ export class Client {
   readonly #signKey?: KeyObject;
   readonly #verifyKey?: KeyObject;
   readonly #queueSeen = new Map<string, number>();
+  #idempotency: Promise<ExpiringKeys> | undefined;
 
   private constructor(
     readonly storage: Storage,
@@ -77,6 +95,51 @@ export class Client {
   /** True while NATS is connected. */
   get connected(): boolean {
     return this.storage.connected;
+  }
+
+  /** Throws `storage_not_ready` at once while NATS is not connected. */
+  assertConnected(): void {
+    this.storage.assertConnected();
+  }
+
+  /**
+   * Checks that the task store and the configuration bucket answer; each entry is the error of a
+   * store that does not (fails fast while NATS is down).
+   */
+  async checkStorage(): Promise<{ tasks?: AjcError; config?: AjcError }> {
+    const asError = (err: unknown) =>
+      err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
+    const probe = async (fn: () => Promise<unknown>, missingOk?: "schedule_not_found") => {
+      try {
+        this.storage.assertConnected();
+        await fn();
+        return undefined;
+      } catch (err) {
+        if (missingOk && err instanceof AjcError && err.reason === missingOk) return undefined;
+        return asError(err);
+      }
+    };
+    const [tasks, config] = await Promise.all([
+      probe(() => this.storage.tasks.info()),
+      // One direct get on the bucket: a missing key proves it answers, without listing keys.
+      probe(() => this.storage.schedules.load(READINESS_PROBE_KEY), "schedule_not_found"),
+    ]);
+    const out: { tasks?: AjcError; config?: AjcError } = {};
+    if (tasks) out.tasks = tasks;
+    if (config) out.config = config;
+    return out;
+  }
+
+  /** The HTTP API's idempotency keys (bucket created when missing, opened once). */
+  idempotencyKeys(): Promise<ExpiringKeys> {
+    this.storage.assertConnected();
+    if (!this.#idempotency) {
+      this.#idempotency = this.storage.idempotency();
+      this.#idempotency.catch(() => {
+        this.#idempotency = undefined;
+      });
+    }
+    return this.#idempotency;
   }
 
   // ---- tasks ----

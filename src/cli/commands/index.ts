@@ -7,10 +7,17 @@ import type { CliContext } from "../context.ts";
 import { completionCommand } from "./completion.ts";
 import { infoCommand } from "./info.ts";
 import { queueCommand } from "./queue/index.ts";
+import { serverCommand } from "./server.ts";
 import { taskCommand } from "./task/index.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
 /** Add each top-level command here (one import, one entry). */
-export const COMMANDS: CommandFactory[] = [infoCommand, queueCommand, taskCommand, completionCommand];
+export const COMMANDS: CommandFactory[] = [
+  infoCommand,
+  queueCommand,
+  taskCommand,
+  completionCommand,
+  serverCommand,
+];

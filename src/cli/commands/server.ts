@@ -1,0 +1,193 @@
+/**
+ * `ajc server run`: serves the HTTP API. Every flag can also come from `AJC_<FLAG>` in the
+ * environment (`--tls-client-ca` → `AJC_TLS_CLIENT_CA`); a flag on the command line wins.
+ */
+import { readFileSync } from "node:fs";
+import type { Argv, CommandModule } from "yargs";
+import { parseGoDuration } from "../../core/duration.ts";
+import { AjcError } from "../../core/errors.ts";
+import { DEFAULT_BIND } from "../../http/bind.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
+import { createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
+import { resolveServerQueue } from "../../http/queue.ts";
+import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
+import { envFlag, type NatsFlags } from "../config.ts";
+import type { CliContext } from "../context.ts";
+
+interface RunArgs extends NatsFlags {
+  bind?: string;
+  "tls-cert"?: string;
+  "tls-key"?: string;
+  "tls-client-ca"?: string;
+  queue?: string;
+  "allow-create-default"?: boolean;
+  "read-timeout"?: string;
+  "write-timeout"?: string;
+  "max-body"?: string;
+  "unsafe-bind"?: boolean;
+  "log-format"?: string;
+  "verify-key"?: string;
+  "signatures-optional"?: boolean;
+}
+
+const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`;
+
+/** The server's flags: no yargs defaults, so an absent flag can fall back to the environment. */
+const FLAGS: Record<string, { type: "string" | "boolean"; describe: string; choices?: readonly string[] }> = {
+  bind: {
+    type: "string",
+    describe: `listen address; non-loopback needs --unsafe-bind or mTLS [default: ${DEFAULT_BIND}]`,
+  },
+  "tls-cert": { type: "string", describe: "TLS certificate (PEM); needs --tls-key" },
+  "tls-key": { type: "string", describe: "TLS private key (PEM); needs --tls-cert" },
+  "tls-client-ca": {
+    type: "string",
+    describe: "CA bundle clients' certificates must verify against: enables mTLS",
+  },
+  queue: { type: "string", describe: "existing queue tasks go to when a request names none" },
+  "allow-create-default": {
+    type: "boolean",
+    describe: "without --queue use (and create) the DEFAULT queue; let POST /v1/queues create DEFAULT",
+  },
+  "read-timeout": { type: "string", describe: "time to read a request (Go duration) [default: 30s]" },
+  "write-timeout": { type: "string", describe: "time to write a response (Go duration) [default: 30s]" },
+  "max-body": {
+    type: "string",
+    describe: `largest request body in bytes [default: ${DEFAULT_MAX_BODY_BYTES}]`,
+  },
+  "unsafe-bind": {
+    type: "boolean",
+    describe: "acknowledge that a non-loopback bind exposes a server without authentication",
+  },
+  "log-format": {
+    type: "string",
+    describe: "log lines as text or json [default: text]",
+    choices: LOG_FORMATS,
+  },
+  "verify-key": {
+    type: "string",
+    describe:
+      "ed25519 public key (hex, or a file holding it): tasks must be signed, checked on create and read",
+  },
+  "signatures-optional": { type: "boolean", describe: "with --verify-key, accept unsigned tasks too" },
+};
+
+function parseBool(flag: string, v: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)?$/i.test(v)) return false;
+  throw new AjcError("invalid_argument", `${envName(flag)} must be true or false, not ${JSON.stringify(v)}`);
+}
+
+function durationMs(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseGoDuration(v, flag) / 1_000_000;
+  if (ms <= 0) throw new AjcError("invalid_argument", `--${flag} must be positive`, { field: flag });
+  return ms;
+}
+
+function bytes(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
+  }
+  return Number(v);
+}
+
+/** A hex public key given inline, or the path of a file holding one. */
+function verifyKey(v: string | undefined): string | undefined {
+  if (v === undefined || /^[0-9a-fA-F]{64}$/.test(v)) return v;
+  try {
+    return readFileSync(v, "utf8").trim();
+  } catch (err) {
+    throw new AjcError("invalid_argument", `--verify-key: not a hex key and not a readable file: ${v}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Resolves when the process is asked to stop; a second signal exits at once. */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      process.once("SIGINT", () => process.exit(1));
+      process.once("SIGTERM", () => process.exit(1));
+      resolve(sig);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
+  return {
+    command: "run",
+    describe: "Serves the asyncjobs HTTP API until SIGINT or SIGTERM",
+    builder: (y: Argv<object>) => {
+      let b = y;
+      for (const [name, o] of Object.entries(FLAGS)) {
+        b = b.option(name, {
+          type: o.type,
+          choices: o.choices,
+          describe: `${o.describe} (env ${envName(name)})`,
+        });
+      }
+      return b.group(Object.keys(FLAGS), "Server:") as Argv<RunArgs>;
+    },
+    handler: async (argv) => {
+      const env = ctx.io.env;
+      const str = (flag: keyof RunArgs & string) => (argv[flag] as string | undefined) ?? envFlag(env, flag);
+      const bool = (flag: keyof RunArgs & string) => {
+        const v = argv[flag] as boolean | undefined;
+        const e = envFlag(env, flag);
+        return v ?? (e === undefined ? false : parseBool(flag, e));
+      };
+      const format = (str("log-format") ?? "text") as LogFormat;
+      if (!LOG_FORMATS.includes(format)) {
+        throw new AjcError(
+          "invalid_argument",
+          `--log-format must be text or json, not ${JSON.stringify(format)}`,
+        );
+      }
+      const options: Omit<ServerOptions, "queue"> = {
+        bind: str("bind"),
+        tls: { cert: str("tls-cert"), key: str("tls-key"), clientCa: str("tls-client-ca") },
+        allowCreateDefault: bool("allow-create-default"),
+        readTimeoutMs: durationMs("read-timeout", str("read-timeout")),
+        writeTimeoutMs: durationMs("write-timeout", str("write-timeout")),
+        maxBodyBytes: bytes("max-body", str("max-body")),
+        unsafeBind: bool("unsafe-bind"),
+      };
+      resolveServerOptions(options);
+      const log = createLogger({ format, write: (line) => ctx.io.err(line) });
+      const client = await ctx.connect(argv, {
+        verificationKey: verifyKey(str("verify-key")),
+        signaturesOptional: bool("signatures-optional"),
+        connection: {
+          reconnectForever: true,
+          name: "ajc server",
+          log: (m) => (m.includes("disconnected") ? log.warn(m) : log.info(m)),
+        },
+      });
+      const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
+      const stop = stopRequested();
+      const server = await startServer(client, { ...options, queue }, log);
+      const signal = await stop;
+      log.info(`${signal} received, shutting down`);
+      await server.close();
+      await client.close();
+      log.info("stopped");
+    },
+  };
+}
+
+/** `ajc server`: the HTTP API. */
+export function serverCommand(ctx: CliContext): CommandModule {
+  return {
+    command: "server",
+    describe: "Runs the asyncjobs HTTP API",
+    builder: (y: Argv) => y.command(runCommand(ctx)).demandCommand(1, "name a server subcommand"),
+    handler: () => {},
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * From a raw request to a handler and back: routing (404/405 in the envelope), the body guard, the
+ * read and write deadlines, turning thrown errors into the envelope, and the one log line per
+ * request. Unexpected errors are logged with their cause; the client gets only "internal".
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { AjcError } from "../core/errors.ts";
+import { hasBody, RequestAbortedError, readBody } from "./body.ts";
+import type { Connections } from "./connections.ts";
+import type { Handler } from "./context.ts";
+import { isUnexpected } from "./envelope.ts";
+import { type Logger, logRequest } from "./log.ts";
+import { isAnswered, sendError } from "./respond.ts";
+import type { Router } from "./router.ts";
+
+/** Limits applied to every request. */
+export interface RequestLimits {
+  maxBodyBytes: number;
+  /** Time to receive the whole body. */
+  readTimeoutMs: number;
+  /** Time to produce the whole response. */
+  writeTimeoutMs: number;
+}
+
+/** Logged as the status of a request whose client left before any answer. */
+export const STATUS_CLIENT_GONE = 499;
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : "";
+  return `${err.message}${cause}`;
+}
+
+/** Builds the request listener. */
+export function dispatcher(
+  router: Router<Handler>,
+  limits: RequestLimits,
+  connections: Connections,
+  log: Logger,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    const socket = req.socket as Socket;
+    const ended = connections.requestStarted(socket);
+    const method = req.method ?? "GET";
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+
+    const onDeadline = () => {
+      if (!isAnswered(res)) {
+        sendError(res, new AjcError("storage_not_ready", "the request took too long"), {
+          connection: "close",
+        });
+      } else {
+        res.destroy();
+      }
+    };
+    let deadline = setTimeout(onDeadline, limits.writeTimeoutMs);
+    let logged = false;
+    const finish = () => {
+      if (logged) return;
+      logged = true;
+      clearTimeout(deadline);
+      ended();
+      logRequest(
+        log,
+        method,
+        path,
+        res.headersSent ? res.statusCode : STATUS_CLIENT_GONE,
+        performance.now() - started,
+      );
+    };
+    res.once("finish", finish);
+    res.once("close", finish);
+
+    const fail = (err: unknown) => {
+      if (err instanceof RequestAbortedError) {
+        res.destroy();
+        return;
+      }
+      if (isUnexpected(err)) log.error("request failed", { method, path, error: describe(err) });
+      if (isAnswered(res)) {
+        // Too late for an envelope: the client must not mistake a partial answer for a whole one.
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
+      if (err instanceof AjcError && err.reason === "payload_too_large") {
+        // The rest of the body is never read, so the connection cannot carry another request.
+        sendError(res, err, { connection: "close" });
+        res.once("finish", () => socket.destroy());
+        return;
+      }
+      sendError(res, err);
+    };
+
+    const run = async () => {
+      const found = router.lookup(method, path);
+      if (found.kind !== "found") {
+        // An unread body would be parsed as the next request.
+        const headers = hasBody(req) ? { connection: "close" } : undefined;
+        if (found.kind === "not_found") {
+          sendError(res, new AjcError("not_found", `no such path: ${path}`), headers);
+        } else {
+          sendError(res, new AjcError("method_not_allowed", `${method} is not allowed on ${path}`), {
+            ...headers,
+            allow: found.allow.join(", "),
+          });
+        }
+        return;
+      }
+      let body: Buffer = EMPTY;
+      if (hasBody(req)) {
+        const readTimer = setTimeout(() => socket.destroy(), limits.readTimeoutMs);
+        try {
+          body = await readBody(req, limits.maxBodyBytes);
+        } finally {
+          clearTimeout(readTimer);
+        }
+      }
+      await found.handler({
+        req,
+        res,
+        params: found.params,
+        query: q < 0 ? "" : url.slice(q + 1),
+        body,
+        extendDeadline(ms) {
+          clearTimeout(deadline);
+          deadline = setTimeout(onDeadline, ms);
+        },
+      });
+    };
+    run().catch(fail);
+  };
+}

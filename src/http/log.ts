@@ -1,0 +1,65 @@
+/**
+ * The server's log: one line per event, as text (`INFO[0012] message key=value`, the form the
+ * Go tools print) or JSON (`{"level":"info","time":...,"msg":...}`). Callers pass only what may be
+ * logged: request bodies, query strings and the Authorization header never reach this module.
+ */
+
+/** How log lines are written: `text` (default) or `json`. */
+export type LogFormat = "text" | "json";
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+type Level = "info" | "warn" | "error";
+type Fields = Record<string, string | number | boolean | undefined>;
+
+/** A structured logger. */
+export interface Logger {
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+}
+
+export interface LoggerOptions {
+  /** Default `text`. */
+  format?: LogFormat;
+  /** Receives each line, without the newline. */
+  write: (line: string) => void;
+  /** Clock (unix ms); default Date.now. */
+  now?: () => number;
+}
+
+const TEXT_LEVEL: Record<Level, string> = { info: "INFO", warn: "WARN", error: "ERRO" };
+const BARE_VALUE = /^[\w./:@%+-]*$/;
+
+function textValue(v: string | number | boolean): string {
+  const s = String(v);
+  return BARE_VALUE.test(s) ? s : JSON.stringify(s);
+}
+
+/** Creates a logger; the text form shows seconds since its creation, as logrus does. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const line =
+    opts.format === "json"
+      ? (level: Level, msg: string, fields: Fields = {}) => {
+          const o: Record<string, unknown> = { level, time: new Date(now()).toISOString(), msg };
+          for (const [k, v] of Object.entries(fields)) if (v !== undefined) o[k] = v;
+          opts.write(JSON.stringify(o));
+        }
+      : (level: Level, msg: string, fields: Fields = {}) => {
+          const secs = String(Math.floor((now() - started) / 1000)).padStart(4, "0");
+          let s = `${TEXT_LEVEL[level]}[${secs}] ${msg.replace(/[\r\n]+/g, " ")}`;
+          for (const [k, v] of Object.entries(fields)) if (v !== undefined) s += ` ${k}=${textValue(v)}`;
+          opts.write(s);
+        };
+  return {
+    info: (msg, fields) => line("info", msg, fields),
+    warn: (msg, fields) => line("warn", msg, fields),
+    error: (msg, fields) => line("error", msg, fields),
+  };
+}
+
+/** The one line per request: method, path (never the query string), status and duration. */
+export function logRequest(log: Logger, method: string, path: string, status: number, ms: number): void {
+  log.info("request", { method, path, status, duration_ms: Math.round(ms * 1000) / 1000 });
+}

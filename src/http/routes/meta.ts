@@ -1,0 +1,50 @@
+/** Meta endpoints: liveness, readiness, the OpenAPI document, server info, retry policies. */
+import type { AjcError } from "../../core/errors.ts";
+import { listRetryPolicies } from "../../core/retry.ts";
+import { formatTimeMs } from "../../core/time.ts";
+import { VERSION } from "../../version.ts";
+import type { ApiDeps, Handler } from "../context.ts";
+import { OPENAPI_JSON } from "../openapi.ts";
+import { sendJson } from "../respond.ts";
+import type { Router } from "../router.ts";
+
+/** The version `/v1/info` reports: `v` + the package version. */
+export const API_VERSION = `v${VERSION}`;
+
+const RETRY_POLICIES_JSON = JSON.stringify({ policies: listRetryPolicies() });
+
+function check(err: AjcError | undefined): { ok: boolean; error?: string } {
+  if (!err) return { ok: true };
+  return { ok: false, error: err.code === "internal" ? "internal error" : err.message };
+}
+
+/** Registers the meta routes. */
+export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
+  const { client } = deps;
+  router
+    .add("GET", "/healthz", (ctx) =>
+      sendJson(ctx.res, 200, JSON.stringify({ status: "ok", time: formatTimeMs(client.now()) })),
+    )
+    .add("GET", "/readyz", async (ctx) => {
+      const failed = await client.checkStorage();
+      const ready = !failed.tasks && !failed.config;
+      const body = { ready, checks: { tasks: check(failed.tasks), config: check(failed.config) } };
+      sendJson(ctx.res, ready ? 200 : 503, JSON.stringify(body));
+    })
+    .add("GET", "/v1/openapi.json", (ctx) => sendJson(ctx.res, 200, OPENAPI_JSON))
+    .add("GET", "/v1/info", async (ctx) => {
+      const info: { version: string; auth: string; queue_count?: number; task_count?: number } = {
+        version: API_VERSION,
+        auth: deps.auth,
+      };
+      // async wrappers: the facade throws synchronously while NATS is down.
+      const [queues, tasks] = await Promise.allSettled([
+        (async () => client.countQueues())(),
+        (async () => client.countTasks())(),
+      ]);
+      if (queues.status === "fulfilled") info.queue_count = queues.value;
+      if (tasks.status === "fulfilled") info.task_count = tasks.value;
+      sendJson(ctx.res, 200, JSON.stringify(info));
+    })
+    .add("GET", "/v1/retry-policies", (ctx) => sendJson(ctx.res, 200, RETRY_POLICIES_JSON));
+}

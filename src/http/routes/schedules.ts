@@ -1,0 +1,64 @@
+/** Schedule endpoints: create, list, get, delete. */
+import { parseCron } from "../../core/cron.ts";
+import { parseGoDuration } from "../../core/duration.ts";
+import { AjcError } from "../../core/errors.ts";
+import { isValidName } from "../../core/names.ts";
+import { encodeSchedule, type Schedule } from "../../core/schedule.ts";
+import { DEFAULT_TASK_MAX_TRIES } from "../../core/task.ts";
+import { formatTimeMs } from "../../core/time.ts";
+import type { ApiDeps, Handler } from "../context.ts";
+import { ANY, decodeBody, INTEGER, type Shape, STRING } from "../decode.ts";
+import { sendEmpty, sendJson } from "../respond.ts";
+import type { Router } from "../router.ts";
+import { checkMaxTries, payloadOf } from "./payload.ts";
+
+const CREATE_SCHEDULE = {
+  name: { type: STRING, required: "schedule_invalid" },
+  schedule: { type: STRING, required: "schedule_invalid" },
+  queue: { type: STRING, required: "schedule_invalid" },
+  task_type: { type: STRING, required: "schedule_invalid" },
+  payload: { type: ANY },
+  payload_base64: { type: STRING },
+  deadline_offset: { type: STRING },
+  max_tries: { type: INTEGER },
+} satisfies Shape;
+
+function scheduleName(name: string): string {
+  if (!isValidName(name)) throw new AjcError("schedule_invalid", "invalid schedule name", { field: "name" });
+  return name;
+}
+
+/** Registers the schedule routes. */
+export function scheduleRoutes(router: Router<Handler>, deps: ApiDeps): void {
+  const { client } = deps;
+  router
+    .add("POST", "/v1/schedules", async (ctx) => {
+      const body = decodeBody(ctx.body, CREATE_SCHEDULE);
+      parseCron(body.schedule);
+      const s: Schedule = {
+        name: body.name,
+        schedule: body.schedule,
+        queue: body.queue,
+        task_type: body.task_type,
+        payload: payloadOf(body),
+        max_tries: checkMaxTries(body.max_tries) ?? DEFAULT_TASK_MAX_TRIES,
+        created_at: formatTimeMs(client.now()),
+      };
+      if (body.deadline_offset !== undefined) {
+        const ns = parseGoDuration(body.deadline_offset, "deadline_offset");
+        if (ns !== 0) s.deadline = ns;
+      }
+      sendJson(ctx.res, 201, encodeSchedule(await client.createSchedule(s)));
+    })
+    .add("GET", "/v1/schedules", async (ctx) => {
+      const list = await client.listSchedules();
+      sendJson(ctx.res, 200, `{"schedules":[${list.map(encodeSchedule).join(",")}]}`);
+    })
+    .add("GET", "/v1/schedules/{name}", async (ctx) =>
+      sendJson(ctx.res, 200, encodeSchedule(await client.loadSchedule(scheduleName(ctx.params.name!)))),
+    )
+    .add("DELETE", "/v1/schedules/{name}", async (ctx) => {
+      await client.deleteSchedule(scheduleName(ctx.params.name!));
+      sendEmpty(ctx.res, 204);
+    });
+}

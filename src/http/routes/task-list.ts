@@ -1,0 +1,162 @@
+/**
+ * `GET /v1/tasks`: a snapshot of the task store, streamed as it is read (JSON or NDJSON) so memory
+ * stays bounded however many tasks exist. One listing runs at a time (each opens a JetStream
+ * consumer); others get 429. A listing ends within about 60 seconds, when the client goes away, or
+ * when the server shuts down.
+ */
+import type { ServerResponse } from "node:http";
+import { AjcError } from "../../core/errors.ts";
+import { encodeTask, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
+import { parseTimeNs } from "../../core/time.ts";
+import type { ApiDeps, Handler } from "../context.ts";
+import { sendError } from "../respond.ts";
+import type { Router } from "../router.ts";
+
+export const LIST_DEFAULT_LIMIT = 200;
+export const LIST_MAX_LIMIT = 1000;
+/** How long one listing may run. */
+export const LIST_MAX_DURATION_MS = 60_000;
+/** Seconds a refused caller is told to wait. */
+export const LIST_RETRY_AFTER_S = 1;
+/** JSON listings are written in chunks of about this many characters. */
+const JSON_CHUNK = 16_384;
+
+/** A parsed listing query. */
+export interface ListQuery {
+  limit: number;
+  states?: Set<TaskState>;
+  queue?: string;
+  type?: string;
+  createdSinceNs?: bigint;
+  ndjson: boolean;
+}
+
+/** Parses and checks the query string of a listing. */
+export function parseListQuery(query: string): ListQuery {
+  const p = new URLSearchParams(query);
+  const q: ListQuery = { limit: LIST_DEFAULT_LIMIT, ndjson: false };
+  const limit = p.get("limit");
+  if (limit !== null) {
+    if (!/^\d{1,9}$/.test(limit) || Number(limit) < 1) {
+      throw new AjcError("limit_invalid", "limit must be a whole number of at least 1", { field: "limit" });
+    }
+    q.limit = Math.min(Number(limit), LIST_MAX_LIMIT);
+  }
+  const states = p.getAll("state");
+  if (states.length > 0) {
+    q.states = new Set();
+    for (const s of states) {
+      const state = parseTaskState(s);
+      if (!state)
+        throw new AjcError("invalid_argument", `unknown task state ${JSON.stringify(s)}`, { field: "state" });
+      q.states.add(state);
+    }
+  }
+  const queue = p.get("queue");
+  if (queue) q.queue = queue;
+  const type = p.get("type");
+  if (type) q.type = type;
+  const since = p.get("created_since");
+  if (since !== null) {
+    const ns = parseTimeNs(since);
+    if (ns === undefined) {
+      throw new AjcError("invalid_argument", "created_since must be an RFC 3339 time", {
+        field: "created_since",
+      });
+    }
+    q.createdSinceNs = ns;
+  }
+  const stream = p.get("stream");
+  if (stream !== null) {
+    if (stream !== "ndjson")
+      throw new AjcError("invalid_argument", "stream must be ndjson", { field: "stream" });
+    q.ndjson = true;
+  }
+  return q;
+}
+
+function matches(q: ListQuery, t: Task): boolean {
+  if (q.states && !q.states.has(t.state)) return false;
+  if (q.queue !== undefined && t.queue !== q.queue) return false;
+  if (q.type !== undefined && t.type !== q.type) return false;
+  if (q.createdSinceNs !== undefined && (parseTimeNs(t.created) ?? -1n) < q.createdSinceNs) return false;
+  return true;
+}
+
+/** Writes, waiting for the socket to drain when its buffer is full. */
+async function write(res: ServerResponse, chunk: string): Promise<void> {
+  if (res.write(chunk) || res.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/** Registers the listing. */
+export function taskListRoute(router: Router<Handler>, deps: ApiDeps, stopping: AbortSignal): void {
+  let busy = false;
+
+  router.add("GET", "/v1/tasks", async (ctx) => {
+    const q = parseListQuery(ctx.query);
+    if (busy) {
+      sendError(
+        ctx.res,
+        new AjcError("list_in_progress", "another task listing is running, try again shortly"),
+        {
+          "retry-after": String(LIST_RETRY_AFTER_S),
+        },
+      );
+      return;
+    }
+    busy = true;
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    const timer = setTimeout(stop, LIST_MAX_DURATION_MS);
+    ctx.res.once("close", stop);
+    stopping.addEventListener("abort", stop, { once: true });
+    ctx.extendDeadline(LIST_MAX_DURATION_MS + 5_000);
+    let it: AsyncIterator<Task> | undefined;
+    try {
+      it = deps.client.listTasks({ limit: q.limit, signal: ac.signal })[Symbol.asyncIterator]();
+      // Read before answering, so a storage failure still gets a proper error response.
+      let next = await it.next();
+      const { res } = ctx;
+      res.writeHead(200, { "content-type": q.ndjson ? "application/x-ndjson" : "application/json" });
+      let count = 0;
+      let buf = q.ndjson ? "" : '{"tasks":[';
+      try {
+        for (; !next.done && !res.destroyed; next = await it.next()) {
+          if (!matches(q, next.value)) continue;
+          const json = encodeTask(next.value);
+          if (q.ndjson) {
+            await write(res, `${json}\n`);
+          } else {
+            buf += count === 0 ? json : `,${json}`;
+            if (buf.length >= JSON_CHUNK) {
+              await write(res, buf);
+              buf = "";
+            }
+          }
+          count++;
+        }
+      } catch (err) {
+        // Half a listing must not look like a whole one: cut the connection.
+        deps.log.warn("task listing failed mid-stream", { error: (err as Error).message });
+        res.destroy();
+        return;
+      }
+      res.end(q.ndjson ? buf : `${buf}],"count":${count}}`);
+    } finally {
+      clearTimeout(timer);
+      stopping.removeEventListener("abort", stop);
+      ctx.res.off("close", stop);
+      await it?.return?.();
+      busy = false;
+    }
+  });
+}

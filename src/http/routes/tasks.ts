@@ -1,0 +1,113 @@
+/** Task endpoints: create (with Idempotency-Key and caller signing), get, delete, retry, bulk retry. */
+import { AjcError, isReason } from "../../core/errors.ts";
+import { encodeTask, type Task } from "../../core/task.ts";
+import { parseTimeNs } from "../../core/time.ts";
+import type { ApiDeps, Handler, RequestContext } from "../context.ts";
+import { ANY, BOOLEAN, decodeObject, INTEGER, parseObject, type Shape, STRING, STRINGS } from "../decode.ts";
+import { checkIdempotencyKey, fingerprint, IDEMPOTENCY_HEADER, Idempotency } from "../idempotency.ts";
+import { sendEmpty, sendJson } from "../respond.ts";
+import type { Router } from "../router.ts";
+import { checkMaxTries, payloadOf } from "./payload.ts";
+
+const CREATE_TASK = {
+  type: { type: STRING, required: "task_type_invalid" },
+  queue: { type: STRING },
+  payload: { type: ANY },
+  payload_base64: { type: STRING },
+  deadline: { type: STRING },
+  max_tries: { type: INTEGER },
+  dependencies: { type: STRINGS },
+  load_dependencies: { type: BOOLEAN },
+  signature: { type: STRING },
+  id: { type: STRING },
+  created: { type: STRING },
+} satisfies Shape;
+
+const BULK_RETRY = { ids: { type: STRINGS, required: "ids_required" } } satisfies Shape;
+
+/** Most ids one bulk retry may name. */
+export const BULK_RETRY_MAX_IDS = 100;
+
+/** The path of a task, as the Location header gives it. */
+export function taskLocation(id: string): string {
+  return `/v1/tasks/${encodeURIComponent(id)}`;
+}
+
+function sendTask(ctx: RequestContext, status: number, task: Task, location?: boolean): void {
+  sendJson(ctx.res, status, encodeTask(task), location ? { location: taskLocation(task.id) } : undefined);
+}
+
+function headerValue(ctx: RequestContext, name: string): string | undefined {
+  const v = ctx.req.headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+/** Registers the task routes except the listing (see task-list.ts). */
+export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
+  const { client } = deps;
+  const idempotency = new Idempotency(client);
+
+  const create: Handler = async (ctx) => {
+    const header = headerValue(ctx, IDEMPOTENCY_HEADER);
+    const key = header === undefined ? undefined : checkIdempotencyKey(header);
+    const raw = parseObject(ctx.body);
+    const body = decodeObject(raw, CREATE_TASK);
+    const task = client.newTask(body.type, payloadOf(body), {
+      id: body.id,
+      created: body.created,
+      deadline: body.deadline,
+      maxTries: checkMaxTries(body.max_tries),
+      dependencies: body.dependencies,
+      loadDependencies: body.load_dependencies,
+      signature: body.signature,
+    });
+    if (task.deadline && parseTimeNs(task.deadline)! <= BigInt(client.now()) * 1_000_000n) {
+      throw new AjcError("task_past_deadline", `deadline ${task.deadline} has passed`, { field: "deadline" });
+    }
+    const queue = body.queue || deps.queue;
+    const enqueue = (t: Task) => client.enqueue(t, queue, { requireQueue: true });
+    if (key === undefined) {
+      sendTask(ctx, 201, await enqueue(task), true);
+      return;
+    }
+    const r = await idempotency.create(key, fingerprint(raw), task, body.id !== undefined, enqueue);
+    sendTask(ctx, r.replayed ? 200 : 201, r.task, true);
+  };
+
+  const bulkRetry: Handler = async (ctx) => {
+    const { ids } = decodeObject(parseObject(ctx.body), BULK_RETRY);
+    if (ids.length === 0)
+      throw new AjcError("ids_required", "ids must name at least one task", { field: "ids" });
+    if (ids.length > BULK_RETRY_MAX_IDS) {
+      throw new AjcError("ids_too_many", `at most ${BULK_RETRY_MAX_IDS} ids per request`, { field: "ids" });
+    }
+    client.assertConnected();
+    const results: { id: string; status: "ok" | "not_found" | "failed"; error?: string }[] = [];
+    for (const id of ids) {
+      try {
+        await client.retryTask(id);
+        results.push({ id, status: "ok" });
+      } catch (err) {
+        const known = err instanceof AjcError && err.code !== "internal";
+        results.push({
+          id,
+          status: isReason(err, "task_not_found") ? "not_found" : "failed",
+          error: known ? err.message : "internal error",
+        });
+      }
+    }
+    sendJson(ctx.res, 200, JSON.stringify({ results }));
+  };
+
+  router
+    .add("POST", "/v1/tasks", create)
+    .add("POST", "/v1/tasks/retry", bulkRetry)
+    .add("GET", "/v1/tasks/{id}", async (ctx) => sendTask(ctx, 200, await client.loadTask(ctx.params.id!)))
+    .add("DELETE", "/v1/tasks/{id}", async (ctx) => {
+      await client.deleteTask(ctx.params.id!);
+      sendEmpty(ctx.res, 204);
+    })
+    .add("POST", "/v1/tasks/{id}/retry", async (ctx) =>
+      sendTask(ctx, 200, await client.retryTask(ctx.params.id!)),
+    );
+}

@@ -1,0 +1,182 @@
+/**
+ * The HTTP API server: node:http (or node:https with TLS 1.2+ and optional mTLS), our router and
+ * routes, timeouts, and a graceful stop. `startServer` validates everything (bind guard, TLS files)
+ * before it listens, so a bad configuration fails at start-up with a clear message.
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Client } from "../client.ts";
+import { AjcError } from "../core/errors.ts";
+import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
+import { Connections } from "./connections.ts";
+import type { ApiDeps, AuthMode, Handler } from "./context.ts";
+import { dispatcher, type RequestLimits } from "./dispatch.ts";
+import type { Logger } from "./log.ts";
+import { Router } from "./router.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { queueRoutes } from "./routes/queues.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
+import { taskListRoute } from "./routes/task-list.ts";
+import { taskRoutes } from "./routes/tasks.ts";
+import { loadTls, type TlsFiles } from "./tls.ts";
+
+export const DEFAULT_READ_TIMEOUT_MS = 30_000;
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
+/** Time for a connection to deliver a complete request head. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+/** Time a kept-alive connection may sit idle. */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/** How to run the server. */
+export interface ServerOptions {
+  /** `host:port`; default 127.0.0.1:8080. Non-loopback needs `unsafeBind` or mTLS. */
+  bind?: string;
+  /** TLS files; a client CA turns on mTLS. */
+  tls?: TlsFiles;
+  /** The queue tasks go to when a request names none (checked to exist by the caller). */
+  queue: string;
+  /** Allow `POST /v1/queues` to create `DEFAULT`. Default false. */
+  allowCreateDefault?: boolean;
+  /** Default 30s. */
+  readTimeoutMs?: number;
+  /** Default 30s; also bounds how long shutdown waits for in-flight requests. */
+  writeTimeoutMs?: number;
+  /** Default 512 KiB. */
+  maxBodyBytes?: number;
+  /** Acknowledge a non-loopback bind without mTLS. Default false. */
+  unsafeBind?: boolean;
+}
+
+/** A running server. */
+export interface ApiServer {
+  /** The address it listens on, `host:port`. */
+  readonly address: string;
+  readonly port: number;
+  readonly auth: AuthMode;
+  /** Stops accepting, lets in-flight requests finish (up to the write timeout), closes the rest. */
+  close(): Promise<void>;
+}
+
+function positive(n: number | undefined, fallback: number, field: string): number {
+  const v = n ?? fallback;
+  if (!Number.isFinite(v) || v <= 0)
+    throw new AjcError("invalid_argument", `${field} must be positive`, { field });
+  return v;
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    const onListening = () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    };
+    if (host === "") server.listen(port, onListening);
+    else server.listen(port, host, onListening);
+  });
+}
+
+/** Options after validation. */
+export interface ResolvedServerOptions {
+  bindText: string;
+  host: string;
+  port: number;
+  tls: HttpsOptions | undefined;
+  auth: AuthMode;
+  /** Logged at start-up when the bind needs a warning. */
+  warning: string | undefined;
+  limits: RequestLimits;
+}
+
+/**
+ * Validates everything that can be checked without NATS: the bind guard, the TLS files and the
+ * limits. The CLI calls it before connecting, so a bad flag fails at once.
+ */
+export function resolveServerOptions(options: Omit<ServerOptions, "queue">): ResolvedServerOptions {
+  const bindText = options.bind ?? DEFAULT_BIND;
+  const { host, port } = parseBind(bindText);
+  const tls = loadTls(options.tls ?? {});
+  const auth: AuthMode = tls?.requestCert ? "mtls" : "none";
+  const warning = guardBind(
+    { host, port },
+    { unsafeBind: options.unsafeBind ?? false, mtls: auth === "mtls" },
+  );
+  const limits: RequestLimits = {
+    maxBodyBytes: positive(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "max-body"),
+    readTimeoutMs: positive(options.readTimeoutMs, DEFAULT_READ_TIMEOUT_MS, "read-timeout"),
+    writeTimeoutMs: positive(options.writeTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS, "write-timeout"),
+  };
+  return { bindText, host, port, tls, auth, warning, limits };
+}
+
+/** Validates the options, builds the routes and listens. */
+export async function startServer(client: Client, options: ServerOptions, log: Logger): Promise<ApiServer> {
+  const { bindText, host, port, tls, auth, warning, limits } = resolveServerOptions(options);
+
+  const stopping = new AbortController();
+  const deps: ApiDeps = {
+    client,
+    queue: options.queue,
+    allowCreateDefault: options.allowCreateDefault ?? false,
+    auth,
+    log,
+  };
+  const router = new Router<Handler>();
+  metaRoutes(router, deps);
+  taskListRoute(router, deps, stopping.signal);
+  taskRoutes(router, deps);
+  queueRoutes(router, deps);
+  scheduleRoutes(router, deps);
+
+  const connections = new Connections({ headersMs: HEADERS_TIMEOUT_MS, idleMs: IDLE_TIMEOUT_MS });
+  const onRequest = dispatcher(router, limits, connections, log);
+  let server: Server;
+  try {
+    server = tls ? (createHttpsServer(tls, onRequest) as unknown as Server) : createHttpServer(onRequest);
+  } catch (err) {
+    throw new AjcError(
+      "invalid_argument",
+      `cannot use the TLS certificate and key: ${(err as Error).message}`,
+      {
+        field: "tls-cert",
+        cause: err,
+      },
+    );
+  }
+  // Node enforces these itself; Bun does not, and Connections covers them there.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = limits.readTimeoutMs;
+  connections.attach(server);
+  server.on("clientError", (_err, socket) => socket.destroy());
+
+  let addr: AddressInfo;
+  try {
+    addr = await listen(server, host, port);
+  } catch (err) {
+    throw new AjcError("invalid_argument", `cannot listen on ${bindText}: ${(err as Error).message}`, {
+      field: "bind",
+      cause: err,
+    });
+  }
+  const address = formatAddress(host === "" ? addr.address : host, addr.port);
+  if (warning) log.warn(warning);
+  log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
+
+  let closed: Promise<void> | undefined;
+  return {
+    address,
+    port: addr.port,
+    auth,
+    close() {
+      closed ??= (async () => {
+        stopping.abort();
+        const released = new Promise<void>((resolve) => server.close(() => resolve()));
+        await connections.shutdown(limits.writeTimeoutMs);
+        await Promise.race([released, new Promise((r) => setTimeout(r, 1_000))]);
+      })();
+      return closed;
+    },
+  };
+}
