@@ -7,6 +7,7 @@ import { taskAddCommand } from "./add.ts";
 import { taskConfigureCommand } from "./configure.ts";
 import { taskInitializeCommand } from "./initialize.ts";
 import { taskLsCommand } from "./ls.ts";
+import { taskProcessCommand } from "./process.ts";
 import { taskPurgeCommand } from "./purge.ts";
 import { taskRetryCommand } from "./retry.ts";
 import { taskRmCommand } from "./rm.ts";
@@ -24,6 +25,7 @@ const TASK_SUBCOMMANDS: CommandFactory[] = [
   taskInitializeCommand,
   taskConfigureCommand,
   taskWatchCommand,
+  taskProcessCommand,
   cronCommand,
 ];
 

@@ -1,0 +1,182 @@
+/**
+ * `ajc task process TYPE QUEUE CONCURRENCY [COMMAND]`: a worker that runs COMMAND for each task
+ * (or, with `--remote`, asks a request-reply responder), until SIGINT or SIGTERM.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { AjcError } from "../../../core/errors.ts";
+import { RETRY_POLICIES } from "../../../core/retry.ts";
+import {
+  assertCommand,
+  commandHandler,
+  type MetricsServer,
+  Router,
+  remoteHandler,
+  runWorker,
+  serveMetrics,
+  shutdownSignal,
+  type TaskOutcome,
+  WorkerMetrics,
+} from "../../../worker/index.ts";
+import { envFlag, type NatsFlags } from "../../config.ts";
+import type { CliContext } from "../../context.ts";
+import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
+
+interface ProcessArgs extends NatsFlags, KeyArgs {
+  type?: string;
+  queue?: string;
+  concurrency?: string;
+  command?: string;
+  remote: boolean;
+  monitor?: string;
+  "discard-complete": boolean;
+  "discard-expired": boolean;
+  backoff: string;
+}
+
+/** The positional arguments after the environment filled the gaps. */
+interface Resolved {
+  type: string;
+  queue: string;
+  concurrency: number;
+  command?: string;
+}
+
+function resolveArgs(argv: ProcessArgs, env: Record<string, string | undefined>): Resolved {
+  const type = argv.type ?? envFlag(env, "type");
+  const queue = argv.queue ?? envFlag(env, "queue");
+  const concurrencyText = argv.concurrency ?? envFlag(env, "concurrency");
+  const command = argv.command ?? envFlag(env, "command");
+  const missing = [
+    type === undefined && "TYPE (or AJC_TYPE)",
+    !queue && "QUEUE (or AJC_QUEUE)",
+    !concurrencyText && "CONCURRENCY (or AJC_CONCURRENCY)",
+  ].filter(Boolean);
+  if (missing.length > 0) throw new AjcError("invalid_argument", `missing ${missing.join(", ")}`);
+  const concurrency = Number(concurrencyText);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new AjcError(
+      "invalid_argument",
+      `CONCURRENCY must be a positive integer, not "${concurrencyText}"`,
+    );
+  }
+  if (!command && !argv.remote) throw new AjcError("invalid_argument", "give a COMMAND to run, or --remote");
+  if (command && argv.remote)
+    throw new AjcError("invalid_argument", "give either a COMMAND or --remote, not both");
+  if (command) assertCommand(command);
+  return { type: type ?? "", queue: queue ?? "", concurrency, command: command || undefined };
+}
+
+/** `9090` or `127.0.0.1:9090`. */
+function parseMonitor(v: string): { host?: string; port: number } {
+  const m = /^(?:(.+):)?(\d{1,5})$/.exec(v);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) {
+    throw new AjcError("invalid_argument", `--monitor must be PORT or HOST:PORT, not "${v}"`, {
+      field: "monitor",
+    });
+  }
+  return { host: m[1]?.replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+/** One log line per work item: id, type, state, tries and error; never the payload. */
+function outcomeLine(o: TaskOutcome): string {
+  const type = o.type === "" ? "" : ` type=${o.type}`;
+  const error = o.error ? ` error=${JSON.stringify(o.error)}` : "";
+  return `task ${o.taskId}${type} state=${o.state} tries=${o.tries}${error}`;
+}
+
+export function taskProcessCommand(ctx: CliContext): CommandModule<object, ProcessArgs> {
+  return {
+    command: "process [type] [queue] [concurrency] [command]",
+    describe: "Processes tasks from a queue with a command or a request-reply handler",
+    builder: (y: Argv<object>) =>
+      keyFlags(y)
+        .positional("type", {
+          type: "string",
+          describe: 'task type to handle: exact, or a prefix of longer types; "" for all (env AJC_TYPE)',
+        })
+        .positional("queue", { type: "string", describe: "the queue to take tasks from (env AJC_QUEUE)" })
+        .positional("concurrency", {
+          type: "string",
+          describe: "tasks handled at once by this worker (env AJC_CONCURRENCY)",
+        })
+        .positional("command", {
+          type: "string",
+          describe:
+            "executable run for each task, with CHORIA_AJ_TASK naming the task's JSON file (env AJC_COMMAND)",
+        })
+        .option("remote", {
+          type: "boolean",
+          default: false,
+          describe: "hand tasks to a request-reply responder on CHORIA_AJ.H.T.<type> instead of a command",
+        })
+        .option("monitor", {
+          type: "string",
+          describe: "serve Prometheus metrics at /metrics on PORT or HOST:PORT",
+        })
+        .option("discard-complete", {
+          type: "boolean",
+          default: false,
+          describe: "delete tasks that complete",
+        })
+        .option("discard-expired", { type: "boolean", default: false, describe: "delete tasks that expire" })
+        .option("backoff", {
+          type: "string",
+          default: "default",
+          choices: Object.keys(RETRY_POLICIES).sort(),
+          describe: "retry back-off policy",
+        })
+        .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
+        .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
+    handler: async (argv) => {
+      const args = resolveArgs(argv, ctx.io.env);
+      const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
+      const client = await ctx.connect(argv, { ...keyOptions(argv), connection: { reconnectForever: true } });
+      const queue = await client.queueInfo(args.queue).catch((err) => {
+        if (err instanceof AjcError && err.reason === "queue_not_found") {
+          throw new AjcError(
+            "queue_not_found",
+            `queue ${args.queue} does not exist: create it with "ajc queue add ${args.queue}"`,
+          );
+        }
+        throw err;
+      });
+      const router = new Router().handle(
+        args.type,
+        args.command ? commandHandler(args.command) : remoteHandler(client, args.type),
+      );
+      const metrics = new WorkerMetrics();
+      let server: MetricsServer | undefined;
+      if (monitor) {
+        server = await serveMetrics(metrics.registry, monitor.port, monitor.host);
+        ctx.io.err(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
+      }
+      const handler = args.command ? `command ${args.command}` : "request-reply";
+      ctx.io.err(
+        `Processing ${args.type === "" ? "all task types" : `task type ${args.type}`} from queue ${queue.name} with ${handler}, concurrency ${args.concurrency}`,
+      );
+      const discard: ("complete" | "expired")[] = [];
+      if (argv["discard-complete"]) discard.push("complete");
+      if (argv["discard-expired"]) discard.push("expired");
+      const signal = shutdownSignal();
+      signal.addEventListener("abort", () => ctx.io.err("Stopping: waiting for running tasks to finish"), {
+        once: true,
+      });
+      try {
+        await runWorker(client, router, {
+          queue: queue.name,
+          concurrency: args.concurrency,
+          signal,
+          retryPolicy: argv.backoff,
+          discard,
+          metrics,
+          logger: { info: (m) => ctx.io.err(m), warn: (m) => ctx.io.err(m), error: (m) => ctx.io.err(m) },
+          onOutcome: (o) => ctx.io.err(outcomeLine(o)),
+        });
+      } finally {
+        await server?.close();
+      }
+      ctx.io.err("Stopped");
+    },
+  };
+}
