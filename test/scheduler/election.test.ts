@@ -1,6 +1,7 @@
 /**
  * Leader election against a real NATS server, with the timings shortened through options (the
- * bucket's TTL stays the real 10s): one leader, the event, stepping down, losing the key, outages.
+ * bucket's TTL stays the real 10s): one leader, the event, stepping down, losing the key. NATS
+ * outages are tested with the scheduler (scheduler.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Client, LifecycleEvent } from "../../src/client.ts";
@@ -163,20 +164,3 @@ test("a won create is not leadership until the confirming refresh", async () => 
     await c.stop();
   }
 });
-
-test("a NATS outage ends leadership at once; after it the candidate is elected again", async () => {
-  const client = await env.connect({ connection: { servers: env.nats.url, reconnectForever: true } });
-  const c = await candidate(client, "epsilon");
-  try {
-    await until("epsilon to lead", () => c.election.isLeader(), 3_000);
-    await env.nats.stop(true);
-    await until("epsilon to stop leading", () => !c.election.isLeader(), 1_000);
-    await until("the lost event", () => c.events.some((e) => e.startsWith("lost:")), 3_000);
-    await env.nats.start();
-    // Our old key survives the restart until its TTL runs out; then we create it again.
-    await until("epsilon to lead again", () => c.election.isLeader(), 16_000);
-    expect(c.events.filter((e) => e === "leader")).toHaveLength(2);
-  } finally {
-    await c.stop();
-  }
-}, 30_000);

@@ -178,3 +178,23 @@ test("a second scheduler that is not the leader fires nothing; the metrics show 
     await env.client.deleteSchedule("pair");
   }
 });
+
+test("a NATS outage pauses the leader at once; afterwards it leads again and the watch goes on", async () => {
+  await env.nats.stop(true);
+  await until("the leader to stop leading", () => !scheduler.isLeader(), 1_000);
+  await until(
+    "the loss to be logged",
+    () => logs.some((l) => l.includes("one is no longer the leader")),
+    3_000,
+  );
+  expect(scheduler.metrics.paused.get({})).toBe(1);
+  await env.nats.start();
+  await until("the reconnection", () => env.client.connected, 5_000);
+  // A schedule added after the outage reaches the running watch.
+  await env.client.createSchedule(schedule("after", "@every 1s"));
+  await until("the new schedule", () => scheduler.timetable.names().includes("after"), 3_000);
+  // Our key from before the outage has to expire (TTL 10s) before we can create it again.
+  await until("leadership again", () => scheduler.isLeader(), 14_000);
+  await until("a firing", async () => (await tasksOfType("after:run")).length > 0, 2_500);
+  expect(logs.filter((l) => l.includes("one is now the leader"))).toHaveLength(2);
+}, 30_000);
