@@ -9,8 +9,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectionFromFlags } from "../../src/cli/config.ts";
-import type { Io } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
+import { DEFAULT_WRITE_TIMEOUT_MS } from "../../src/http/server.ts";
+import { envNames, helpOf } from "./help.ts";
 
 const deploy = join(import.meta.dir, "..", "..", "deploy");
 const BINARY = "/usr/local/bin/ajc";
@@ -73,9 +73,6 @@ const one = (u: Unit, section: string, key: string) => {
   return v[0]!;
 };
 
-/** The spec's default `--write-timeout`; the server's SIGTERM drain is bounded by it. */
-const DEFAULT_WRITE_TIMEOUT_S = 30;
-
 const REQUIRED: Record<string, string> = {
   DynamicUser: "yes",
   NoNewPrivileges: "yes",
@@ -120,7 +117,7 @@ describe.each(names)("%s", (name) => {
 
   test("gives SIGTERM time to drain before SIGKILL", () => {
     const stop = seconds(one(unit, "Service", "TimeoutStopSec"));
-    if (name === "ajc-server.service") expect(stop).toBeGreaterThan(DEFAULT_WRITE_TIMEOUT_S);
+    if (name === "ajc-server.service") expect(stop).toBeGreaterThan(DEFAULT_WRITE_TIMEOUT_MS / 1000);
     expect(stop).toBeGreaterThanOrEqual(30);
   });
 });
@@ -147,27 +144,8 @@ function parseEnvExample(file: string): Setting[] {
 const exampleFiles = ["server.env.example", "worker.env.example", "scheduler.env.example"];
 const envExamples = Object.fromEntries(exampleFiles.map((f) => [f, parseEnvExample(f)]));
 
-/** `ajc ARGS` in-process; the output and exit status. */
-async function ajc(args: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const io: Io = {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      out += `${t}\n`;
-    },
-    env: {},
-    interactive: false,
-    ask: async () => "",
-  };
-  const code = await main(args, io);
-  return { code, out };
-}
-
-const server = await ajc(["server", "run", "--help"]);
-/** False until `ajc server run` exists in this tree (yargs then prints the top-level help). */
-const hasServerCommand = server.code === 0 && server.out.includes("ajc server run");
+/** Undefined until `ajc task process` exists in this tree. */
+const processHelp = await helpOf(["task", "process"]);
 
 describe("example environment files", () => {
   test.each(exampleFiles)("%s works for systemd and docker --env-file alike", (file) => {
@@ -194,13 +172,26 @@ describe("example environment files", () => {
     expect(set).toEqual(expect.arrayContaining(["AJC_TYPE", "AJC_QUEUE", "AJC_CONCURRENCY", "AJC_COMMAND"]));
   });
 
-  test.skipIf(!hasServerCommand)("every AJC_ variable of the server file is a `server run` flag", () => {
+  test("every AJC_ variable of the server file is one `ajc server run --help` lists", async () => {
+    const help = await helpOf(["server", "run"]);
+    expect(help).toBeDefined();
+    const listed = envNames(help!);
     for (const s of envExamples["server.env.example"]!) {
       if (!s.key.startsWith("AJC_") || s.key === "AJC_SERVER_FLAGS") continue;
-      const flag = `--${s.key.slice(4).toLowerCase().replace(/_/g, "-")}`;
-      expect({ key: s.key, listed: server.out.includes(flag) }).toEqual({ key: s.key, listed: true });
+      expect({ key: s.key, listed: listed.includes(s.key) }).toEqual({ key: s.key, listed: true });
     }
   });
+
+  test.skipIf(processHelp === undefined)(
+    "the worker file's AJC_ variables are ones `ajc task process` reads",
+    () => {
+      const listed = envNames(processHelp!);
+      for (const s of envExamples["worker.env.example"]!) {
+        if (!s.key.startsWith("AJC_") || s.key === "AJC_WORKER_FLAGS") continue;
+        expect({ key: s.key, listed: listed.includes(s.key) }).toEqual({ key: s.key, listed: true });
+      }
+    },
+  );
 });
 
 const analyze = spawnSync("systemd-analyze", ["--version"], { encoding: "utf8" });
