@@ -1,6 +1,7 @@
 /**
  * A client generated from api/openapi.yaml by a real generator (openapi-typescript types, the
- * openapi-fetch runtime) creates, reads, retries and deletes a task on a real server, and every
+ * openapi-fetch runtime) creates, reads, retries and deletes a task on a real server (in process,
+ * on a private nats-server), and every
  * response it gets passes the contract check. The generated types must be the ones the document
  * produces today, and the library's models must have exactly the documented fields.
  */
@@ -12,7 +13,8 @@ import type { QueueInfo } from "../../src/client.ts";
 import type { RetryPolicy } from "../../src/core/retry.ts";
 import type { Schedule } from "../../src/core/schedule.ts";
 import type { Task } from "../../src/core/task.ts";
-import { type AjcProcess, spawnAjc } from "../helpers/binary.ts";
+import { createLogger } from "../../src/http/log.ts";
+import { type ApiServer, startServer } from "../../src/http/server.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";
 import { validateResponse } from "../helpers/openapi.ts";
@@ -65,28 +67,25 @@ async function contractFetch(request: Request): Promise<Response> {
   return res;
 }
 
-// The server is started as users start it: the compiled binary, `ajc server run`.
-describe("generated client against ajc server run", () => {
+describe("generated client against the server", () => {
   let env: TestEnv;
-  let server: AjcProcess | undefined;
-  let started = false;
+  let server: ApiServer | undefined;
   let api: Client<paths>;
 
   beforeAll(async () => {
     env = await startTestEnv();
     await env.client.createQueue({ name: "Q" });
     const port = await freePort();
-    server = spawnAjc(["server", "run", "--queue", "Q", "--bind", `127.0.0.1:${port}`], {
-      env: { NATS_URL: env.nats.url },
-    });
-    await server.waitFor(`listening on 127.0.0.1:${port}`, 30_000);
-    started = true;
-    api = createClient<paths>({ baseUrl: `http://127.0.0.1:${port}`, fetch: contractFetch });
-  }, 120_000);
+    server = await startServer(
+      env.client,
+      { queue: "Q", bind: `127.0.0.1:${port}` },
+      createLogger({ write: () => {} }),
+    );
+    api = createClient<paths>({ baseUrl: `http://${server.address}`, fetch: contractFetch });
+  });
 
   afterAll(async () => {
-    const code = await server?.stop();
-    if (started) expect(code).toBe(0);
+    await server?.close();
     await env?.close();
   });
 
