@@ -14,7 +14,7 @@ const FAST = { maxSplayMs: 0, campaignIntervalMs: 100, confirmDelayMs: 200, refr
 let env: TestEnv;
 beforeAll(async () => {
   env = await startTestEnv();
-});
+}, 20_000);
 afterAll(() => env.close());
 
 /** A running candidate and what happened to it. */
@@ -124,7 +124,7 @@ test("two candidates elect one leader, announce it once, and hand over on stop",
   const rev = await bucket.create(KEY, "probe");
   expect(rev).toBeNumber();
   expect(await bucket.delete(KEY, rev)).toBe(true);
-});
+}, 20_000);
 
 test("a leader whose key is taken over loses at once and campaigns again", async () => {
   const c = await candidate(env.client, "gamma");
@@ -150,7 +150,7 @@ test("a leader whose key is taken over loses at once and campaigns again", async
   } finally {
     await c.stop();
   }
-});
+}, 20_000);
 
 test("a won create is not leadership until the confirming refresh", async () => {
   const c = await candidate(env.client, "delta", { confirmDelayMs: 800 });
@@ -163,4 +163,4 @@ test("a won create is not leadership until the confirming refresh", async () => 
   } finally {
     await c.stop();
   }
-});
+}, 20_000);

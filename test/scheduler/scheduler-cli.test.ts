@@ -24,13 +24,13 @@ beforeAll(async () => {
       if (event.type === "io.choria.asyncjobs.v1.leader_elected") events.push(event);
     }
   })();
-});
+}, 20_000);
 
 afterAll(async () => {
   stopEvents.abort();
   for (const p of procs) await p.stop("SIGKILL");
   await env.close();
-});
+}, 20_000);
 
 async function ticks(): Promise<number[]> {
   const secs: number[] = [];
@@ -48,7 +48,7 @@ test("usage errors", async () => {
   const r = await runAjc(["task", "cron", "scheduler"]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain("Not enough non-option arguments");
-});
+}, 20_000);
 
 test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM steps down", async () => {
   const add = await runAjc([

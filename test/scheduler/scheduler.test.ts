@@ -37,13 +37,13 @@ beforeAll(async () => {
   logs = [];
   ({ s: scheduler, ac: stop, running } = startScheduler(env.client, "one", logs));
   await until("leadership", () => scheduler.isLeader(), 3_000);
-});
+}, 20_000);
 
 afterAll(async () => {
   stop.abort();
   await running;
   await env.close();
-});
+}, 20_000);
 
 function schedule(name: string, cron: string, extra: Partial<Schedule> = {}): Schedule {
   return {
@@ -92,7 +92,7 @@ test("@every 1s creates tasks in the schedule's queue with its type, payload, ma
   expect(logs.join("\n")).not.toContain("s3cr3t");
   expect(logs.join("\n")).not.toContain(PAYLOAD);
   expect(scheduler.metrics.scheduledCount.get({ type: "tick:run", queue: "SCHED" })).toBe(tasks.length);
-});
+}, 20_000);
 
 test("schedules added, replaced and removed while running take effect without a restart", async () => {
   await env.client.createSchedule(schedule("live", "@every 1s"));
@@ -115,7 +115,7 @@ test("schedules added, replaced and removed while running take effect without a 
   expect((await tasksOfType("live:replaced")).length).toBe(after);
   expect(logs).toContain("INFO removed schedule live");
   expect(scheduler.metrics.schedulesTotal.get({})).toBe(0);
-});
+}, 20_000);
 
 test("a corrupt value or a bad cron expression in the bucket is logged and skipped", async () => {
   const kv = await new Kvm(env.client.storage.jet.js).open("CHORIA_AJ_CONFIGURATION");
@@ -138,7 +138,7 @@ test("a corrupt value or a bad cron expression in the bucket is logged and skipp
   await kv.delete("scheduled_tasks.broken");
   await env.client.deleteSchedule("badcron").catch(() => {});
   await until("the removal", () => scheduler.timetable.size === 0, 2_000);
-});
+}, 20_000);
 
 test("a firing into a missing queue is logged and counted, and the scheduler carries on", async () => {
   await env.client.createSchedule(schedule("lost", "@every 1s", { queue: "NOWHERE" }));
@@ -149,7 +149,7 @@ test("a firing into a missing queue is logged and counted, and the scheduler car
   );
   expect(await tasksOfType("lost:run")).toEqual([]);
   await env.client.deleteSchedule("lost");
-});
+}, 20_000);
 
 test("a second scheduler that is not the leader fires nothing; the metrics show who leads", async () => {
   const otherLogs: string[] = [];
@@ -177,7 +177,7 @@ test("a second scheduler that is not the leader fires nothing; the metrics show 
     await other.running;
     await env.client.deleteSchedule("pair");
   }
-});
+}, 20_000);
 
 test("a NATS outage pauses the leader at once; afterwards it leads again and the watch goes on", async () => {
   await env.nats.stop(true);

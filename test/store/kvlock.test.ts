@@ -5,7 +5,7 @@ import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 let env: TestEnv;
 beforeAll(async () => {
   env = await startTestEnv();
-});
+}, 20_000);
 afterAll(() => env.close());
 
 test("create once, update at the revision, delete only at the revision held", async () => {
@@ -26,4 +26,4 @@ test("create once, update at the revision, delete only at the revision held", as
   expect(await b.create("k", "c")).toBeNumber();
   await b.delete("k");
   expect(await b.get("k")).toBeUndefined();
-});
+}, 20_000);
