@@ -40,13 +40,16 @@ export function taskLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
       const total = await client.countTasks();
       const shown =
         total > tasks.length ? `${tasks.length} of ${total}` : String(Math.max(total, tasks.length));
-      ctx.io.out(`${shown} task${total === 1 ? "" : "s"}\n`);
-      if (tasks.length === 0) return;
+      const header = `${shown} task${total === 1 ? "" : "s"}`;
+      if (tasks.length === 0) {
+        ctx.io.out(header);
+        return;
+      }
       ctx.io.out(
-        table(
+        `${header}\n\n${table(
           ["ID", "Type", "Created", "State", "Queue", "Tries"],
           tasks.map((t) => [t.id, t.type, shortTime(t.created), t.state, t.queue, t.tries]),
-        ),
+        )}`,
       );
     },
   };
