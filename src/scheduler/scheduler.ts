@@ -109,6 +109,7 @@ export class Scheduler {
         if (!first) {
           // The new watch replays every stored schedule; start over so nothing removed meanwhile lingers.
           for (const n of this.timetable.names()) this.timetable.remove(n);
+          this.metrics.schedulesTotal.set({}, 0);
         }
         first = false;
         for await (const change of changes) this.#apply(change);
