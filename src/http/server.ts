@@ -10,7 +10,7 @@ import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
-import { Connections } from "./connections.ts";
+import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
@@ -18,7 +18,7 @@ import { Router } from "./router.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
-import { taskListRoute } from "./routes/task-list.ts";
+import { LIST_MAX_DURATION_MS, taskListRoute } from "./routes/task-list.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { loadTls, type TlsFiles } from "./tls.ts";
 
@@ -47,6 +47,12 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Acknowledge a non-loopback bind without mTLS. Default false. */
   unsafeBind?: boolean;
+  /** Time for a connection to deliver a request head; default 5s (not a flag: tests shorten it). */
+  headersTimeoutMs?: number;
+  /** Time a kept-alive connection may stay idle; default 60s (not a flag: tests shorten it). */
+  idleTimeoutMs?: number;
+  /** How long one task listing may run; default 60s (not a flag: tests shorten it). */
+  listMaxDurationMs?: number;
 }
 
 /** A running server. */
@@ -88,6 +94,7 @@ export interface ResolvedServerOptions {
   /** Logged at start-up when the bind needs a warning. */
   warning: string | undefined;
   limits: RequestLimits;
+  connectionTimeouts: ConnectionTimeouts;
 }
 
 /**
@@ -108,12 +115,17 @@ export function resolveServerOptions(options: Omit<ServerOptions, "queue">): Res
     readTimeoutMs: positive(options.readTimeoutMs, DEFAULT_READ_TIMEOUT_MS, "read-timeout"),
     writeTimeoutMs: positive(options.writeTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS, "write-timeout"),
   };
-  return { bindText, host, port, tls, auth, warning, limits };
+  const connectionTimeouts: ConnectionTimeouts = {
+    headersMs: positive(options.headersTimeoutMs, HEADERS_TIMEOUT_MS, "headers-timeout"),
+    idleMs: positive(options.idleTimeoutMs, IDLE_TIMEOUT_MS, "idle-timeout"),
+  };
+  return { bindText, host, port, tls, auth, warning, limits, connectionTimeouts };
 }
 
 /** Validates the options, builds the routes and listens. */
 export async function startServer(client: Client, options: ServerOptions, log: Logger): Promise<ApiServer> {
-  const { bindText, host, port, tls, auth, warning, limits } = resolveServerOptions(options);
+  const { bindText, host, port, tls, auth, warning, limits, connectionTimeouts } =
+    resolveServerOptions(options);
 
   const stopping = new AbortController();
   const deps: ApiDeps = {
@@ -125,12 +137,16 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   };
   const router = new Router<Handler>();
   metaRoutes(router, deps);
-  taskListRoute(router, deps, stopping.signal);
+  taskListRoute(router, deps, {
+    stopping: stopping.signal,
+    maxDurationMs: positive(options.listMaxDurationMs, LIST_MAX_DURATION_MS, "list-max-duration"),
+    writeTimeoutMs: limits.writeTimeoutMs,
+  });
   taskRoutes(router, deps);
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
 
-  const connections = new Connections({ headersMs: HEADERS_TIMEOUT_MS, idleMs: IDLE_TIMEOUT_MS });
+  const connections = new Connections(connectionTimeouts);
   const onRequest = dispatcher(router, limits, connections, log);
   let server: Server;
   try {
@@ -146,7 +162,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     );
   }
   // Node enforces these itself; Bun does not, and Connections covers them there.
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.headersTimeout = connectionTimeouts.headersMs;
   server.requestTimeout = limits.readTimeoutMs;
   connections.attach(server);
   server.on("clientError", (_err, socket) => socket.destroy());

@@ -14,7 +14,7 @@ import type { Router } from "../router.ts";
 
 export const LIST_DEFAULT_LIMIT = 200;
 export const LIST_MAX_LIMIT = 1000;
-/** How long one listing may run. */
+/** How long one listing may run by default. */
 export const LIST_MAX_DURATION_MS = 60_000;
 /** Seconds a refused caller is told to wait. */
 export const LIST_RETRY_AFTER_S = 1;
@@ -97,8 +97,19 @@ async function write(res: ServerResponse, chunk: string): Promise<void> {
   });
 }
 
+/** How listings are bounded. */
+export interface ListLimits {
+  /** Aborted when the server shuts down: running listings end at once. */
+  stopping: AbortSignal;
+  /** How long one listing may read. */
+  maxDurationMs: number;
+  /** Extra time to finish writing after reading stopped. */
+  writeTimeoutMs: number;
+}
+
 /** Registers the listing. */
-export function taskListRoute(router: Router<Handler>, deps: ApiDeps, stopping: AbortSignal): void {
+export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: ListLimits): void {
+  const { stopping } = limits;
   let busy = false;
 
   router.add("GET", "/v1/tasks", async (ctx) => {
@@ -116,10 +127,10 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, stopping: 
     busy = true;
     const ac = new AbortController();
     const stop = () => ac.abort();
-    const timer = setTimeout(stop, LIST_MAX_DURATION_MS);
+    const timer = setTimeout(stop, limits.maxDurationMs);
     ctx.res.once("close", stop);
     stopping.addEventListener("abort", stop, { once: true });
-    ctx.extendDeadline(LIST_MAX_DURATION_MS + 5_000);
+    ctx.extendDeadline(limits.maxDurationMs + limits.writeTimeoutMs);
     let it: AsyncIterator<Task> | undefined;
     try {
       it = deps.client.listTasks({ limit: q.limit, signal: ac.signal })[Symbol.asyncIterator]();
