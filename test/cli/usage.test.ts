@@ -1,12 +1,12 @@
 /** Usage errors, help, version and shell completion of the compiled binary (no NATS needed). */
 import { beforeAll, expect, test } from "bun:test";
-import { ajcBinary, runAjc } from "../helpers/binary.ts";
+import { ajcBinary, type RunResult, runAjc } from "../helpers/binary.ts";
 
 beforeAll(() => {
   ajcBinary();
 });
 
-test.each([
+const USAGE_ERRORS: [string[], string][] = [
   [[], "name a command"],
   [["nope"], "Unknown argument: nope"],
   [["queue"], "name a queue subcommand"],
@@ -16,8 +16,16 @@ test.each([
   [["task", "configure"], "Not enough non-option arguments"],
   [["queue", "ls", "--bogus"], "Unknown argument: bogus"],
   [["completion", "fish"], "Invalid values"],
-])("ajc %p: usage on stderr, exit 2", async (args, message) => {
-  const r = await runAjc(args);
+];
+
+// The runs are independent: start them all at once, then check each.
+let runs: Map<string, Promise<RunResult>>;
+beforeAll(() => {
+  runs = new Map(USAGE_ERRORS.map(([args]) => [args.join(" "), runAjc(args)]));
+});
+
+test.each(USAGE_ERRORS)("ajc %p: usage on stderr, exit 2", async (args, message) => {
+  const r = await runs.get(args.join(" "))!;
   expect(r.code).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr).toContain(`ajc: ${message}`);

@@ -1,0 +1,25 @@
+/** The README's CLI reference is generated from the yargs definitions; this fails when it is stale. */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { README, renderReference, spliceReadme } from "../../build/cli-reference.ts";
+
+test("README.md's CLI reference matches the commands (regenerate: npx bun build/cli-reference.ts)", async () => {
+  const readme = readFileSync(README, "utf8");
+  expect(spliceReadme(readme, await renderReference())).toBe(readme);
+});
+
+test("every command is in it, each with its own help", async () => {
+  const reference = await renderReference();
+  for (const cmd of [
+    "ajc queue add",
+    "ajc queue configure",
+    "ajc task add",
+    "ajc task watch",
+    "ajc task cron add",
+    "ajc completion",
+  ]) {
+    expect(reference).toContain(`### \`${cmd}\`\n\n\`\`\`text\n${cmd}`);
+  }
+  // The connection flags are shown once, for `ajc` itself.
+  expect(reference.match(/NATS connection:/g)).toHaveLength(1);
+});
