@@ -48,6 +48,18 @@ test("usage errors", async () => {
   const r = await runAjc(["task", "cron", "scheduler"]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain("Not enough non-option arguments");
+  const bad = await runAjc([
+    "task",
+    "cron",
+    "scheduler",
+    "s",
+    "--monitor",
+    "localhost:http",
+    "-s",
+    env.nats.url,
+  ]);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('ajc: --monitor must be PORT or HOST:PORT, not "localhost:http"');
 }, 20_000);
 
 test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM steps down", async () => {
@@ -68,7 +80,17 @@ test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM 
   const names = ["sched-a", "sched-b"];
   for (const [i, name] of names.entries()) {
     procs.push(
-      spawnAjc(["task", "cron", "scheduler", name, "--monitor", String(ports[i]), "-s", env.nats.url]),
+      // One listens on every interface, one on loopback only.
+      spawnAjc([
+        "task",
+        "cron",
+        "scheduler",
+        name,
+        "--monitor",
+        `${i ? "127.0.0.1:" : ""}${ports[i]}`,
+        "-s",
+        env.nats.url,
+      ]),
     );
   }
   // 0-5s splay, a create, then the confirming refresh 2.5s later.

@@ -14,7 +14,7 @@ import type { Io } from "../../io.ts";
 
 interface SchedulerArgs extends NatsFlags {
   name: string;
-  monitor?: number;
+  monitor?: string;
   debug: boolean;
 }
 
@@ -30,8 +30,8 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
           describe: "this scheduler's unique name in the leader election",
         })
         .option("monitor", {
-          type: "number",
-          describe: "serve Prometheus metrics on this port at /metrics (all interfaces)",
+          type: "string",
+          describe: "serve Prometheus metrics at /metrics on PORT (all interfaces) or HOST:PORT",
         })
         .option("debug", {
           type: "boolean",
@@ -41,17 +41,14 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
     handler: async (argv) => {
       const name = String(argv.name).trim();
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
-      const port = argv.monitor;
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-        throw new AjcError("invalid_argument", `--monitor must be a TCP port, not ${port}`, {
-          field: "monitor",
-        });
-      }
+      const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
       const log = logger(ctx.io, argv.debug);
       const client = await ctx.connect(argv, {
         connection: { reconnectForever: true, name: `ajc scheduler ${name}` },
       });
       const metrics = new SchedulerMetrics();
+      const server = monitor && serveMetrics(monitor, metrics);
+      if (server) log.info(`serving Prometheus metrics on ${server.url.origin}/metrics`);
       const stop = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
         if (stop.signal.aborted) {
@@ -63,8 +60,6 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
-      const server = port === undefined ? undefined : serveMetrics(port, metrics);
-      if (server) log.info(`serving Prometheus metrics on http://0.0.0.0:${server.port}/metrics`);
       try {
         await new Scheduler(client, { name, log, metrics }).run(stop.signal);
         log.info("stopped");
@@ -77,11 +72,23 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
   };
 }
 
-/** `/metrics` in the Prometheus text format; everything else is 404. */
-function serveMetrics(port: number, metrics: SchedulerMetrics) {
+/** `9102` or `127.0.0.1:9102` (as `ajc task process --monitor`). */
+function parseMonitor(v: string): { host?: string; port: number } {
+  const m = /^(?:(.+):)?(\d{1,5})$/.exec(v.trim());
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) {
+    throw new AjcError("invalid_argument", `--monitor must be PORT or HOST:PORT, not "${v}"`, {
+      field: "monitor",
+    });
+  }
+  return { host: m[1]?.replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+/** `/metrics` in the Prometheus text format; everything else is 404. Every interface by default, as Go. */
+function serveMetrics(at: { host?: string; port: number }, metrics: SchedulerMetrics) {
   return Bun.serve({
-    port,
-    hostname: "0.0.0.0",
+    port: at.port,
+    hostname: at.host ?? "0.0.0.0",
     fetch(req) {
       if (new URL(req.url).pathname !== "/metrics") return new Response("not found\n", { status: 404 });
       return new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
