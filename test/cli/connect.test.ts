@@ -3,7 +3,7 @@
  * $XDG_CONFIG_HOME (url, user/password, token, nkey, cert/key/ca, inbox prefix), the credential and
  * TLS flags, and a clear one-line failure when NATS cannot be reached.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
@@ -11,6 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 /** A test-only nkey user (generated once; not used anywhere else). */
 const NKEY_SEED = "SUAH4HQF7UZ4KJCBZJTT2NXMMN57BG23UUXWROP7X6GNP6Y7INUWQVAUDA";

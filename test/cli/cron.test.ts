@@ -1,7 +1,10 @@
 /** `ajc task cron ...` as a subprocess of the compiled binary. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 let t: TestEnv;
 let env: Record<string, string>;

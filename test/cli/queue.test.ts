@@ -1,7 +1,10 @@
 /** `ajc queue ...` as a subprocess of the compiled binary against a private NATS server. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 let nats: NatsServer;
 let env: Record<string, string>;
@@ -117,7 +120,9 @@ test("purge and rm refuse without a terminal unless forced", async () => {
   await ajc("task", "add", "x", "{}", "-q", "EMAIL");
   const refused = await ajc("queue", "purge", "EMAIL");
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/^ajc: Really purge all 1 entries from queue EMAIL: refusing without a terminal, pass -f to force\n$/);
+  expect(refused.stderr).toMatch(
+    /^ajc: Really purge all 1 entries from queue EMAIL: refusing without a terminal, pass -f to force\n$/,
+  );
   expect(JSON.parse((await ajc("queue", "info", "EMAIL", "--json")).stdout).entries).toBe(1);
 
   const purged = await ajc("queue", "purge", "EMAIL", "-f");

@@ -1,7 +1,10 @@
 /** The README's CLI reference is generated from the yargs definitions; this fails when it is stale. */
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { README, renderReference, spliceReadme } from "../../build/cli-reference.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 test("README.md's CLI reference matches the commands (regenerate: npx bun build/cli-reference.ts)", async () => {
   const readme = readFileSync(README, "utf8");

@@ -1,10 +1,13 @@
 /** `ajc task ...` as a subprocess of the compiled binary; state is set up and checked with the library. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 let t: TestEnv;
 let env: Record<string, string>;

@@ -1,6 +1,9 @@
 /** Usage errors, help, version and shell completion of the compiled binary (no NATS needed). */
-import { beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { ajcBinary, type RunResult, runAjc } from "../helpers/binary.ts";
+
+// Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
+setDefaultTimeout(30_000);
 
 beforeAll(() => {
   ajcBinary();

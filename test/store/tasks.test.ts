@@ -121,7 +121,7 @@ describe("list", () => {
     const listed = await all(tasks().list());
     expect(listed.map((t) => t.id).sort()).toEqual([...ids].sort());
     expect(listed).toHaveLength(700);
-  });
+  }, 20_000);
 
   test("a limit stops the stream early", async () => {
     const first = await saved("a");
