@@ -143,3 +143,27 @@ test("an empty list says so", async () => {
   expect([r.code, r.stdout]).toEqual([0, "No queues defined\n"]);
   expect((await ajc("queue", "ls", "--json")).stdout).toBe("[]\n");
 });
+
+const hasScript = Bun.spawnSync(["sh", "-c", "command -v script"]).exitCode === 0;
+
+test.skipIf(!hasScript)("on a terminal, rm asks and does what the answer says", async () => {
+  await ajc("queue", "add", "ASKED");
+  // `script` gives ajc a pseudo-terminal, so it asks instead of refusing.
+  const run = async (answer: string) => {
+    const proc = Bun.spawn(["script", "-qec", `${ajcBinary()} queue rm ASKED`, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdin: new TextEncoder().encode(`${answer}\n`),
+      stdout: "pipe",
+    });
+    const out = await new Response(proc.stdout).text();
+    return { code: await proc.exited, out };
+  };
+  const no = await run("n");
+  expect(no.out).toContain("Really delete queue ASKED with 0 entries [y/N]");
+  expect(no.code).toBe(1);
+  expect((await ajc("queue", "info", "ASKED")).code).toBe(0);
+  const yes = await run("y");
+  expect(yes.out).toContain("Queue ASKED was removed");
+  expect(yes.code).toBe(0);
+  expect((await ajc("queue", "info", "ASKED")).code).toBe(1);
+});
