@@ -217,6 +217,8 @@ export class Processor {
         dep = await this.o.client.loadTask(id);
       } catch (err) {
         if (isReason(err, "task_not_found")) return { ready: false, failed: `dependency ${id} not found` };
+        // Stored but unreadable (no state, not a task): it can never complete.
+        if (isReason(err, "internal")) return { ready: false, failed: `dependency ${id}: ${errorText(err)}` };
         this.o.log.warn(
           `could not load dependency ${id} of task ${task.id}, will check again: ${errorText(err)}`,
         );

@@ -221,14 +221,22 @@ test("dependencies: a missing or failed dependency makes the task unreachable", 
   const doomed = await c.enqueue(c.newTask("doomed", null), "UNREACH");
   await waitForTask(c, doomed.id, "terminated");
   const child = await c.enqueue(c.newTask("child", null, { dependencies: [doomed.id] }), "UNREACH");
+  // A task stored without a state (Go's "unknown" state) can never complete either.
+  await c.storage.jet.js.publish(
+    "CHORIA_AJ.T.NOSTATE",
+    '{"id":"NOSTATE","type":"x","created":"2024-01-01T00:00:00Z"}',
+  );
+  const stateless = await c.enqueue(c.newTask("child", null, { dependencies: ["NOSTATE"] }), "UNREACH");
   const a = await waitForTask(c, orphan.id, "unreachable");
   const b = await waitForTask(c, child.id, "unreachable");
+  const d = await waitForTask(c, stateless.id, "unreachable");
   await until(async () => (await c.queueInfo("UNREACH")).entries === 0, 5000, "the items to be terminated");
   await w.stop();
   expect(ran).toBe(0);
   expect(a.last_err).toContain("01NOSUCHTASK");
   expect(b.last_err).toContain(doomed.id);
-  expect(metrics.dependenciesFailed.get()).toBe(2);
+  expect(d.last_err).toContain("NOSTATE");
+  expect(metrics.dependenciesFailed.get()).toBe(3);
 });
 
 test("a completed task is never run again by a redelivered old item", async () => {
