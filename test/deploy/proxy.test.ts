@@ -1,8 +1,8 @@
 /**
- * README's nginx recipe, run for real in front of the server (skipped where nginx is not
- * installed): the proxy authenticates, and ajc's own 413 and 429 reach the client with their JSON
- * envelope and Retry-After. Only the listen address, TLS files and password file are swapped for
- * local ones; the upstream, limits and location block are the README's.
+ * README's nginx and Caddy recipes, run for real in front of the server (each skipped where that
+ * proxy is not installed): the proxy authenticates, and ajc's own 413 and 429 reach the client with
+ * their JSON envelope and Retry-After. Only the addresses, TLS and password files are swapped for
+ * local ones; the limits and proxy settings are the README's.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
@@ -14,51 +14,169 @@ import { type ApiEnv, startApi } from "../helpers/http.ts";
 import { freePort } from "../helpers/nats.ts";
 
 const root = join(import.meta.dir, "..", "..");
-const nginxBinary = spawnSync("sh", ["-c", "command -v nginx || ls /usr/sbin/nginx"], {
-  encoding: "utf8",
-}).stdout.trim();
+const which = (cmd: string) =>
+  spawnSync("sh", ["-c", `command -v ${cmd} || ls /usr/sbin/${cmd} 2>/dev/null`], {
+    encoding: "utf8",
+  }).stdout.trim();
+const nginxBinary = which("nginx");
+const caddyBinary = which("caddy");
 
-/** The README's nginx block, made to run here. */
-function recipe(upstreamPort: number, listenPort: number, htpasswd: string): string {
+/** The README's `lang` block with `swaps` applied, each of which must match. */
+function readmeBlock(lang: string, swaps: [RegExp, string][]): string {
   const readme = readFileSync(join(root, "README.md"), "utf8");
-  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README has no nginx block");
-  const swaps: [RegExp, string][] = [
-    [/server 127\.0\.0\.1:8080;/, `server 127.0.0.1:${upstreamPort};`],
-    [/listen 443 ssl;/, `listen 127.0.0.1:${listenPort};`],
-    [/^\s*ssl_certificate(_key)?\s.*\n/gm, ""],
-    [/auth_basic_user_file \S+;/, `auth_basic_user_file ${htpasswd};`],
-  ];
+  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  if (!block) throw new Error(`README has no ${lang} block`);
   let out = block;
   for (const [re, to] of swaps) {
     const before = out;
     out = out.replace(re, to);
-    if (out === before) throw new Error(`the README's nginx block no longer has ${re}`);
+    if (out === before) throw new Error(`the README's ${lang} block no longer has ${re}`);
   }
   return out;
+}
+
+/** The README's nginx block, made to run here. */
+function nginxRecipe(upstreamPort: number, listenPort: number, htpasswd: string): string {
+  return readmeBlock("nginx", [
+    [/server 127\.0\.0\.1:8080;/, `server 127.0.0.1:${upstreamPort};`],
+    [/listen 443 ssl;/, `listen 127.0.0.1:${listenPort};`],
+    [/^\s*ssl_certificate(_key)?\s.*\n/gm, ""],
+    [/auth_basic_user_file \S+;/, `auth_basic_user_file ${htpasswd};`],
+  ]);
+}
+
+/** The README's Caddyfile, made to run here (Caddy before 2.8 spells basic_auth `basicauth`). */
+function caddyRecipe(upstreamPort: number, listenPort: number, hash: string, version: string): string {
+  const [major = 0, minor = 0] = (/v?(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  const old = major === 2 && minor < 8;
+  return readmeBlock("caddy", [
+    [/^jobs\.example\.com \{/m, `http://127.0.0.1:${listenPort} {`],
+    [/reverse_proxy 127\.0\.0\.1:8080/, `reverse_proxy 127.0.0.1:${upstreamPort}`],
+    [/<hash from `caddy hash-password`>/, hash],
+    ...(old ? ([[/\bbasic_auth\b/, "basicauth"]] as [RegExp, string][]) : []),
+  ]);
 }
 
 const USER = "ops";
 const PASSWORD = "proxy-secret";
 const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
-describe.skipIf(!nginxBinary)("the README's nginx recipe in front of ajc", () => {
-  let api: ApiEnv;
-  let dir: string;
-  let base: string;
-  let nginx: ReturnType<typeof spawn>;
-  let nginxLog = "";
+/** A proxy process in a temporary directory. */
+interface Proxy {
+  base: string;
+  stop(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    api = await startApi();
-    for (let i = 0; i < 300; i++) await api.client.enqueue(api.client.newTask("bulk", "x"), "EMAIL");
-    dir = mkdtempSync(join(tmpdir(), "ajc-nginx-"));
-    chmodSync(dir, 0o755);
-    for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d));
+async function startProxy(
+  cmd: string[],
+  port: number,
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<Proxy> {
+  const proc = spawn(cmd[0]!, cmd.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let log = "";
+  for (const s of [proc.stdout, proc.stderr]) s?.on("data", (d) => (log += String(d)));
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(`${base}/healthz`).then(
+      (r) => r.status > 0,
+      () => false,
+    );
+    if (up) return { base, stop };
+    if (proc.exitCode !== null) break;
+    await Bun.sleep(50);
+  }
+  await stop();
+  throw new Error(`${cmd[0]} did not start:\n${log}`);
+}
+
+/** What the README promises of any proxy recipe. */
+function proxyContract(name: string, start: (api: ApiEnv) => Promise<Proxy>) {
+  describe(`the README's ${name} recipe in front of ajc`, () => {
+    let api: ApiEnv;
+    let proxy: Proxy;
+    const get = (path: string) => fetch(`${proxy.base}${path}`, { headers: { authorization: auth } });
+
+    beforeAll(async () => {
+      api = await startApi();
+      for (let i = 0; i < 300; i++) await api.client.enqueue(api.client.newTask("bulk", "x"), "EMAIL");
+      proxy = await start(api);
+    });
+
+    afterAll(async () => {
+      await proxy?.stop();
+      await api?.close();
+    });
+
+    test("the proxy authenticates: 401 from the proxy without credentials, ajc's answer with them", async () => {
+      const denied = await fetch(`${proxy.base}/v1/info`);
+      expect(denied.status).toBe(401);
+      await denied.text();
+      const ok = await get("/v1/info");
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ version: expect.any(String), auth: "none" });
+    });
+
+    test("a body over --max-body gets ajc's 413 envelope, not the proxy's page", async () => {
+      const body = JSON.stringify({ type: "big", payload: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1024) });
+      const r = await fetch(`${proxy.base}/v1/tasks`, {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body,
+      });
+      expect(r.status).toBe(413);
+      expect(r.headers.get("content-type")).toContain("application/json");
+      expect(await r.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    });
+
+    test("concurrent listings get ajc's 429 envelope with Retry-After", async () => {
+      let limited: Response | undefined;
+      for (let round = 0; round < 20 && !limited; round++) {
+        const all = await Promise.all(Array.from({ length: 8 }, () => get("/v1/tasks?limit=1000")));
+        limited = all.find((r) => r.status === 429);
+        for (const r of all) if (r !== limited) await r.arrayBuffer();
+      }
+      expect(limited).toBeDefined();
+      expect(limited!.headers.get("retry-after")).toBe("1");
+      expect(await limited!.json()).toMatchObject({
+        error: { code: "rate_limited", details: { reason: "list_in_progress" } },
+      });
+    });
+
+    test("an ndjson listing streams through", async () => {
+      const r = await get("/v1/tasks?stream=ndjson&limit=5");
+      expect(r.status).toBe(200);
+      const lines = (await r.text()).trim().split("\n");
+      expect(lines).toHaveLength(5);
+      for (const l of lines) expect(JSON.parse(l)).toMatchObject({ type: "bulk", queue: "EMAIL" });
+    });
+  });
+}
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+describe.skipIf(!nginxBinary)("nginx", () => {
+  proxyContract("nginx", async (api) => {
+    const dir = tempDir("ajc-nginx-");
+    const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"];
+    for (const d of temps) mkdirSync(join(dir, d));
     const htpasswd = join(dir, "htpasswd");
     writeFileSync(htpasswd, `${USER}:{PLAIN}${PASSWORD}\n`);
     const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     const conf = [
       "daemon off;",
       "master_process off;",
@@ -67,84 +185,32 @@ describe.skipIf(!nginxBinary)("the README's nginx recipe in front of ajc", () =>
       "events {}",
       "http {",
       "  access_log off;",
-      ...["body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
-        (d) => `  ${d === "body" ? "client_body" : d}_temp_path ${join(dir, d)};`,
-      ),
-      recipe(api.server.port, port, htpasswd),
+      ...temps.map((d) => `  ${d}_temp_path ${join(dir, d)};`),
+      nginxRecipe(api.server.port, port, htpasswd),
       "}",
     ].join("\n");
     writeFileSync(join(dir, "nginx.conf"), conf);
-    nginx = spawn(nginxBinary, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    nginx.stderr?.on("data", (d) => {
-      nginxLog += String(d);
-    });
-    for (let i = 0; i < 100; i++) {
-      const up = await fetch(`${base}/healthz`).then(
-        () => true,
-        () => false,
-      );
-      if (up) return;
-      if (nginx.exitCode !== null) break;
-      await Bun.sleep(50);
-    }
-    throw new Error(`nginx did not start:\n${nginxLog}`);
+    return startProxy([nginxBinary, "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], port, dir);
   });
+});
 
-  afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      nginx.kill("SIGQUIT");
-      await new Promise((r) => nginx.once("exit", r));
-    }
-    await api?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  test("the proxy authenticates: 401 from nginx without credentials, ajc's answer with them", async () => {
-    const denied = await fetch(`${base}/v1/info`);
-    expect(denied.status).toBe(401);
-    await denied.text();
-    const ok = await fetch(`${base}/v1/info`, { headers: { authorization: auth } });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ version: expect.any(String), auth: "none" });
-  });
-
-  test("a body over --max-body gets ajc's 413 envelope, not an nginx page", async () => {
-    const body = JSON.stringify({ type: "big", payload: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1024) });
-    const r = await fetch(`${base}/v1/tasks`, {
-      method: "POST",
-      headers: { authorization: auth, "content-type": "application/json" },
-      body,
-    });
-    expect(r.status).toBe(413);
-    expect(r.headers.get("content-type")).toContain("application/json");
-    expect(await r.json()).toMatchObject({ error: { code: "payload_too_large" } });
-  });
-
-  test("concurrent listings get ajc's 429 envelope with Retry-After", async () => {
-    let limited: Response | undefined;
-    for (let round = 0; round < 20 && !limited; round++) {
-      const all = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          fetch(`${base}/v1/tasks?limit=1000`, { headers: { authorization: auth } }),
-        ),
-      );
-      limited = all.find((r) => r.status === 429);
-      for (const r of all) if (r !== limited) await r.arrayBuffer();
-    }
-    expect(limited).toBeDefined();
-    expect(limited!.headers.get("retry-after")).toBe("1");
-    expect(await limited!.json()).toMatchObject({
-      error: { code: "rate_limited", details: { reason: "list_in_progress" } },
-    });
-  });
-
-  test("an ndjson listing streams through", async () => {
-    const r = await fetch(`${base}/v1/tasks?stream=ndjson&limit=5`, { headers: { authorization: auth } });
-    expect(r.status).toBe(200);
-    const lines = (await r.text()).trim().split("\n");
-    expect(lines).toHaveLength(5);
-    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ type: "bulk", queue: "EMAIL" });
+describe.skipIf(!caddyBinary)("Caddy", () => {
+  proxyContract("Caddy", async (api) => {
+    const dir = tempDir("ajc-caddy-");
+    const version = spawnSync(caddyBinary, ["version"], { encoding: "utf8" }).stdout;
+    const hash = spawnSync(caddyBinary, ["hash-password", "--plaintext", PASSWORD], {
+      encoding: "utf8",
+    }).stdout.trim();
+    if (!hash) throw new Error("caddy hash-password printed nothing");
+    const port = await freePort();
+    const global = "{\n\tadmin off\n\tauto_https off\n}\n";
+    writeFileSync(join(dir, "Caddyfile"), global + caddyRecipe(api.server.port, port, hash, version));
+    const env = { HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
+    return startProxy(
+      [caddyBinary, "run", "--adapter", "caddyfile", "--config", join(dir, "Caddyfile")],
+      port,
+      dir,
+      env,
+    );
   });
 });
