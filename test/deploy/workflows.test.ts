@@ -89,6 +89,9 @@ describe("ci.yml", () => {
     const nats = stepIndex(job!, (s) => s.run?.includes("install -y nats-server") ?? false);
     const ciRun = stepIndex(job!, (s) => s.run?.trim() === "bash .ci/run");
     expect(nats).toBeLessThan(ciRun);
+    const proxies = stepIndex(job!, (s) => s.run?.includes("apt-get install -y nginx caddy") ?? false);
+    expect(proxies).toBeGreaterThan(-1); // so test/deploy/proxy.test.ts runs rather than skips
+    expect(proxies).toBeLessThan(ciRun);
   });
 
   test("builds the container image and runs it as documented", () => {
