@@ -43,6 +43,7 @@ else
 fi
 ###-end-ajc-completions-###`;
 
+/** The `ajc completion` command. */
 export function completionCommand(ctx: CliContext): CommandModule<object, CompletionArgs> {
   return {
     command: "completion [shell]",

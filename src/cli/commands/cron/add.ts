@@ -26,6 +26,7 @@ interface AddArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc task cron add` command. */
 export function cronAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <name> <schedule> <type>",

@@ -12,6 +12,7 @@ interface LsArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc task cron ls` command. */
 export function cronLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
   return {
     command: "ls",

@@ -9,6 +9,7 @@ interface RmArgs extends NatsFlags {
   force: boolean;
 }
 
+/** The `ajc task cron rm` command. */
 export function cronRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <name>",

@@ -10,6 +10,7 @@ interface ViewArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc task cron view` command. */
 export function cronViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
   return {
     command: "view <name>",

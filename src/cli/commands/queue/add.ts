@@ -12,6 +12,7 @@ interface AddArgs extends NatsFlags, QueueSettingsArgs {
   json: boolean;
 }
 
+/** The `ajc queue add` command. */
 export function queueAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <name>",

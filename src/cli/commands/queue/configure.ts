@@ -12,6 +12,7 @@ interface ConfigureArgs extends NatsFlags, QueueSettingsArgs {
   json: boolean;
 }
 
+/** The `ajc queue configure` command. */
 export function queueConfigureCommand(ctx: CliContext): CommandModule<object, ConfigureArgs> {
   return {
     command: "configure <name>",

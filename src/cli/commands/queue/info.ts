@@ -10,6 +10,7 @@ interface InfoArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc queue info` command. */
 export function queueInfoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
   return {
     command: "info <name>",

@@ -9,6 +9,7 @@ interface LsArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc queue ls` command. */
 export function queueLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
   return {
     command: "ls",

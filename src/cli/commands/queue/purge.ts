@@ -9,6 +9,7 @@ interface PurgeArgs extends NatsFlags {
   force: boolean;
 }
 
+/** The `ajc queue purge` command. */
 export function queuePurgeCommand(ctx: CliContext): CommandModule<object, PurgeArgs> {
   return {
     command: "purge <name>",

@@ -9,6 +9,7 @@ interface RmArgs extends NatsFlags {
   force: boolean;
 }
 
+/** The `ajc queue rm` command. */
 export function queueRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <name>",

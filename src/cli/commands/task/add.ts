@@ -34,6 +34,7 @@ function dependencyIds(values: string[] | undefined): string[] {
     .filter(Boolean);
 }
 
+/** The `ajc task add` command. */
 export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <type> <payload>",

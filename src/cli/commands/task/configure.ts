@@ -12,6 +12,7 @@ interface ConfigureArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc task configure` command. */
 export function taskConfigureCommand(ctx: CliContext): CommandModule<object, ConfigureArgs> {
   return {
     command: "configure <retention> [replicas]",

@@ -13,6 +13,7 @@ interface InitArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The `ajc task initialize` command. */
 export function taskInitializeCommand(ctx: CliContext): CommandModule<object, InitArgs> {
   return {
     command: "initialize",

@@ -15,6 +15,7 @@ interface LsArgs extends NatsFlags {
 /** The Go `ajc`'s default. */
 const DEFAULT_LIST_LIMIT = 200;
 
+/** The `ajc task ls` command. */
 export function taskLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
   return {
     command: "ls [limit]",

@@ -8,6 +8,7 @@ interface PurgeArgs extends NatsFlags {
   force: boolean;
 }
 
+/** The `ajc task purge` command. */
 export function taskPurgeCommand(ctx: CliContext): CommandModule<object, PurgeArgs> {
   return {
     command: "purge",

@@ -11,6 +11,7 @@ interface RetryArgs extends NatsFlags, KeyArgs {
   json: boolean;
 }
 
+/** The `ajc task retry` command. */
 export function taskRetryCommand(ctx: CliContext): CommandModule<object, RetryArgs> {
   return {
     command: "retry <id>",

@@ -9,6 +9,7 @@ interface RmArgs extends NatsFlags {
   force: boolean;
 }
 
+/** The `ajc task rm` command. */
 export function taskRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <id>",

@@ -11,6 +11,7 @@ interface ViewArgs extends NatsFlags, KeyArgs {
   json: boolean;
 }
 
+/** The `ajc task view` command. */
 export function taskViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
   return {
     command: "view <id>",

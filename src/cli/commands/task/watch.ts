@@ -29,6 +29,7 @@ export function eventLine(e: LifecycleEvent): string {
   return `[${clock(r.timestamp)}] unknown event type ${e.type}`;
 }
 
+/** The `ajc task watch` command. */
 export function taskWatchCommand(ctx: CliContext): CommandModule<object, WatchArgs> {
   return {
     command: "watch",
