@@ -17,6 +17,6 @@ export async function openJet(nc: NatsConnection): Promise<Jet> {
     const jsm = await jetstreamManager(nc, { timeout: JS_TIMEOUT_MS });
     return { nc, js: jetstream(nc, { timeout: JS_TIMEOUT_MS }), jsm };
   } catch (err) {
-    throw toAjcError(err, "JetStream");
+    throw toAjcError(err, `JetStream at ${nc.getServer()}`);
   }
 }

@@ -175,6 +175,28 @@ describe("unreachable NATS", () => {
   }, 15_000);
 });
 
+test("a server without JetStream: one line naming it", async () => {
+  const port = await freePort();
+  const proc = Bun.spawn(["nats-server", "-a", "127.0.0.1", "-p", String(port)], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  try {
+    let r = await runAjc(["queue", "ls", "-s", `nats://127.0.0.1:${port}`]);
+    for (let i = 0; i < 50 && r.stderr.includes("connection refused"); i++) {
+      await Bun.sleep(50);
+      r = await runAjc(["queue", "ls", "-s", `nats://127.0.0.1:${port}`]);
+    }
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `ajc: JetStream at 127.0.0.1:${port}: NATS JetStream is not available\n`,
+    ]);
+  } finally {
+    proc.kill();
+    await proc.exited;
+  }
+});
+
 describe("servers", () => {
   test("NATS_URL; --server wins over it; a comma separated list tries each", async () => {
     const dead = `nats://127.0.0.1:${await freePort()}`;
