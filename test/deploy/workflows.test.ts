@@ -160,6 +160,19 @@ describe("release.yml", () => {
     expect(text).toContain("test/smoke.sh");
   });
 
+  test("re-signs the macOS binaries before running and releasing them", () => {
+    const sign = stepIndex(verify!, (s) => s.run?.includes("codesign --force --sign -") ?? false);
+    const run = stepIndex(verify!, (s) => s.run?.includes("--version") ?? false);
+    const upload = stepIndex(verify!, (s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
+    expect(verify!.steps[sign]?.if).toBe("runner.os == 'macOS'");
+    expect(sign).toBeGreaterThan(-1);
+    expect(sign).toBeLessThan(run);
+    expect(run).toBeLessThan(upload);
+    const darwin = verifyMatrix.filter((m) => String(m.artifact).includes("darwin"));
+    expect(darwin.length).toBe(2);
+    for (const m of darwin) expect(String(m.runner)).toMatch(/^macos-/);
+  });
+
   test("publishes the verified binaries and SHA256SUMS to the GitHub release", () => {
     expect(needs(publish!)).toEqual(["verify"]);
     expect(publish!.permissions).toEqual({ contents: "write" });
