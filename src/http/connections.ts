@@ -5,7 +5,7 @@
  * timers: a connection that has not delivered a complete request head in time is destroyed, and
  * a kept-alive one that sends no new request within the idle timeout is closed.
  */
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
 export interface ConnectionTimeouts {
@@ -17,6 +17,8 @@ export interface ConnectionTimeouts {
 
 interface SocketState {
   active: number;
+  /** Responses under way on this socket. */
+  responses: Set<ServerResponse>;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -45,9 +47,11 @@ export class Connections {
   }
 
   /** Marks a request as started on its socket; call the returned function once it has ended. */
-  requestStarted(socket: Socket): () => void {
+  requestStarted(socket: Socket, res: ServerResponse): () => void {
     const st = this.#track(socket);
     st.active++;
+    st.responses.add(res);
+    if (this.#closing) res.setHeader("connection", "close");
     this.#active++;
     if (st.timer !== undefined) clearTimeout(st.timer);
     st.timer = undefined;
@@ -57,6 +61,7 @@ export class Connections {
       if (ended) return;
       ended = true;
       st.active--;
+      st.responses.delete(res);
       this.#active--;
       if (st.active === 0 && !socket.destroyed) {
         if (this.#closing) socket.destroy();
@@ -72,7 +77,11 @@ export class Connections {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.#closing = true;
-    for (const [socket, st] of this.#states) if (st.active === 0) socket.destroy();
+    for (const [socket, st] of this.#states) {
+      if (st.active === 0) socket.destroy();
+      // Tell clients of requests still running not to reuse the connection.
+      for (const res of st.responses) if (!res.headersSent) res.setHeader("connection", "close");
+    }
     if (this.#active > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);
@@ -88,7 +97,7 @@ export class Connections {
   #track(socket: Socket): SocketState {
     let st = this.#states.get(socket);
     if (st) return st;
-    st = { active: 0, timer: undefined };
+    st = { active: 0, responses: new Set(), timer: undefined };
     this.#states.set(socket, st);
     if (this.#closing) {
       socket.destroy();

@@ -44,7 +44,7 @@ export function dispatcher(
   return (req, res) => {
     const started = performance.now();
     const socket = req.socket as Socket;
-    const ended = connections.requestStarted(socket);
+    const ended = connections.requestStarted(socket, res);
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const q = url.indexOf("?");

@@ -148,19 +148,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
 
   const connections = new Connections(connectionTimeouts);
   const onRequest = dispatcher(router, limits, connections, log);
-  let server: Server;
-  try {
-    server = tls ? (createHttpsServer(tls, onRequest) as unknown as Server) : createHttpServer(onRequest);
-  } catch (err) {
-    throw new AjcError(
-      "invalid_argument",
-      `cannot use the TLS certificate and key: ${(err as Error).message}`,
-      {
-        field: "tls-cert",
-        cause: err,
-      },
-    );
-  }
+  const server = tls ? (createHttpsServer(tls, onRequest) as unknown as Server) : createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
   server.headersTimeout = connectionTimeouts.headersMs;
   server.requestTimeout = limits.readTimeoutMs;

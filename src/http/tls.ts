@@ -6,6 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ServerOptions } from "node:https";
+import { createSecureContext } from "node:tls";
 import { AjcError } from "../core/errors.ts";
 
 /** Paths of the TLS files, as given on the command line. */
@@ -62,6 +63,11 @@ export function loadTls(files: TlsFiles): ServerOptions | undefined {
     key: read(key, "--tls-key"),
     minVersion: TLS_MIN_VERSION,
   };
+  try {
+    createSecureContext({ cert: opts.cert, key: opts.key });
+  } catch (err) {
+    throw fail(`cannot use the TLS certificate and key: ${(err as Error).message}`, "tls-cert", err);
+  }
   if (clientCa) {
     const ca = read(clientCa, "--tls-client-ca");
     if (countCertificates(ca.toString("utf8")) === 0) {

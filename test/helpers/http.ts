@@ -69,7 +69,10 @@ async function serve(
   client: Partial<ClientOptions>,
   logs: string[],
 ) {
-  const c = await Client.connect({ connection: { servers: natsUrl }, ...client });
+  const c = await Client.connect({
+    ...client,
+    connection: { servers: natsUrl, reconnectForever: true, ...client.connection },
+  });
   const log = createLogger({ write: (line) => logs.push(line) });
   const queue = server.queue ?? "EMAIL";
   if (!(await c.listQueues()).some((q) => q.name === queue))

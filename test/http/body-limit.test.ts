@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type ApiEnv, expectError, startApi } from "../helpers/http.ts";
+import { validateResponse } from "../helpers/openapi.ts";
+import { type RawResult, rawHttp } from "../helpers/rawhttp.ts";
+
+const MAX = 1024;
+let api: ApiEnv;
+beforeAll(async () => {
+  api = await startApi({ server: { maxBodyBytes: MAX } });
+});
+afterAll(() => api.close());
+
+const head = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`;
+const chunk = (s: string) => `${s.length.toString(16)}\r\n${s}\r\n`;
+
+function expect413(r: RawResult, path: string) {
+  expect(r.status).toBe(413);
+  const body = JSON.parse(r.body);
+  validateResponse({ method: "POST", path, status: 413, contentType: r.headers["content-type"], body });
+  expect(body.error).toMatchObject({ code: "payload_too_large", details: { reason: "payload_too_large" } });
+  expect(r.headers.connection).toBe("close");
+  expect(r.closedByServer).toBe(true);
+}
+
+test("a Content-Length over the limit is refused before the body is sent", async () => {
+  const r = await rawHttp(
+    api.server.port,
+    [head("/v1/tasks", "Content-Length: 100000000\r\nContent-Type: application/json\r\n")],
+    {
+      waitMs: 3_000,
+    },
+  );
+  expect413(r, "/v1/tasks");
+  expect(r.elapsedMs).toBeLessThan(2_000);
+});
+
+test("a chunked body is cut off at the limit and the connection closed", async () => {
+  const piece = chunk("x".repeat(256));
+  const steps = [head("/v1/tasks", "Transfer-Encoding: chunked\r\n")];
+  for (let i = 0; i < 200; i++) steps.push(piece, { sleep: 2 } as never);
+  const r = await rawHttp(api.server.port, steps, { waitMs: 5_000 });
+  expect413(r, "/v1/tasks");
+});
+
+test("any operation's body is guarded, even one that reads none", async () => {
+  const big = "x".repeat(MAX + 1);
+  const r = await rawHttp(api.server.port, [
+    head("/v1/queues/EMAIL/purge", `Content-Length: ${big.length}\r\n`),
+    big,
+  ]);
+  expect413(r, "/v1/queues/EMAIL/purge");
+  const viaFetch = await api.call("POST", "/v1/tasks/retry", { body: `{"ids":["${"a".repeat(MAX)}"]}` });
+  expectError(viaFetch, 413, "payload_too_large");
+});
+
+test("bodies up to the limit are read, chunked or not, and keep the connection", async () => {
+  const json = JSON.stringify({ type: "t", payload_base64: Buffer.alloc(600).toString("base64") });
+  expect(json.length).toBeLessThanOrEqual(MAX);
+  const fixed = await rawHttp(
+    api.server.port,
+    [head("/v1/tasks", `Content-Length: ${json.length}\r\nContent-Type: application/json\r\n`), json],
+    { stopOnResponse: true },
+  );
+  expect(fixed.status).toBe(201);
+  expect(fixed.closedByServer).toBe(false);
+  const chunked = await rawHttp(
+    api.server.port,
+    [
+      head("/v1/tasks", "Transfer-Encoding: chunked\r\n"),
+      chunk(json.slice(0, 100)),
+      { sleep: 20 },
+      chunk(json.slice(100)),
+      "0\r\n\r\n",
+    ],
+    { stopOnResponse: true },
+  );
+  expect(chunked.closedByServer).toBe(false);
+  expect(chunked.status).toBe(201);
+  validateResponse({
+    method: "POST",
+    path: "/v1/tasks",
+    status: 201,
+    contentType: chunked.headers["content-type"],
+    body: chunked.body,
+  });
+});
+
+test("an unknown path with a body answers 404 and closes (the body is never read)", async () => {
+  const r = await rawHttp(api.server.port, [head("/v1/nope", "Content-Length: 5\r\n"), "hello"]);
+  expect(r.status).toBe(404);
+  expect(r.headers.connection).toBe("close");
+  validateResponse({
+    method: "POST",
+    path: "/v1/nope",
+    status: 404,
+    contentType: r.headers["content-type"],
+    body: r.body,
+  });
+});
