@@ -1,0 +1,65 @@
+/**
+ * Part 1, the ceiling: the NATS work of one enqueue done straight with the NATS library, no HTTP:
+ * save the task with `Nats-Expected-Last-Subject-Sequence: 0`, publish its state-change event
+ * (core NATS, as the product does), publish the work item with the task id as message id; both
+ * JetStream publishes awaited for their acks. For comparison the same through ajc's own client
+ * facade (`Client.enqueue`, what the HTTP handler calls), still without HTTP.
+ */
+import { jetstream } from "@nats-io/jetstream";
+import { ulid } from "ulid";
+import { Client } from "../src/client.ts";
+import { taskStateEvent } from "../src/core/events.ts";
+import { encodeTask } from "../src/core/task.ts";
+import { formatTimeMs } from "../src/core/time.ts";
+import { taskStateEventSubject, taskSubject, workItemSubject } from "../src/store/subjects.ts";
+import { closedLoop, type LoadResult } from "./load.ts";
+import { connectRaw } from "./nats.ts";
+import { BENCH_PAYLOAD, BENCH_TYPE, benchTask, workItem } from "./tasks.ts";
+
+export interface CeilingResult {
+  /** `nats`: the raw library; `client`: ajc's Client.enqueue. */
+  via: "nats" | "client";
+  load: LoadResult;
+}
+
+const encoder = new TextEncoder();
+
+export async function runCeiling(
+  natsUrl: string,
+  queue: string,
+  levels: number[],
+  durationMs: number,
+  warmupMs: number,
+): Promise<CeilingResult[]> {
+  const nc = await connectRaw(natsUrl, "bench ceiling");
+  const js = jetstream(nc, { timeout: 5_000 });
+  const client = await Client.connect({ connection: { servers: natsUrl, name: "bench client" } });
+  try {
+    const raw = async () => {
+      const t = benchTask(queue);
+      const ack = await js.publish(taskSubject(t.id), encoder.encode(encodeTask(t)), {
+        expect: { lastSubjectSequence: 0 },
+      });
+      if (ack.duplicate) throw new Error("task save acknowledged as duplicate");
+      const nowMs = Date.now();
+      const event = taskStateEvent(t, ulid(nowMs), BigInt(nowMs) * 1_000_000n, formatTimeMs(nowMs));
+      nc.publish(taskStateEventSubject(t.id), JSON.stringify(event));
+      const item = await js.publish(workItemSubject(queue, t.id), workItem(t.id), { msgID: t.id });
+      if (item.duplicate) throw new Error("work item acknowledged as duplicate");
+    };
+    const viaClient = () =>
+      client.enqueue(client.newTask(BENCH_TYPE, BENCH_PAYLOAD), queue, { requireQueue: true });
+
+    await closedLoop(16, warmupMs, raw);
+    await closedLoop(16, warmupMs, viaClient);
+    const out: CeilingResult[] = [];
+    for (const n of levels) {
+      out.push({ via: "nats", load: await closedLoop(n, durationMs, raw) });
+      out.push({ via: "client", load: await closedLoop(n, durationMs, viaClient) });
+    }
+    return out;
+  } finally {
+    await client.close();
+    await nc.drain();
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Part 4, processing: drain COUNT tasks from a fresh queue at each concurrency with
+ *  - `raw`: the ceiling, a plain JetStream pull consumer that only acknowledges work items;
+ *  - `ts-worker`: ajc's TypeScript worker API (runWorker) with a no-op handler;
+ *  - `ajc-process`: the compiled `ajc task process bench QUEUE N /bin/true`.
+ * Workers are timed from the task events they publish (first `active` to the COUNT-th
+ * `complete`), so their start-up does not count; the raw consumer times itself the same way
+ * (first item to last ack).
+ */
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { Client } from "../src/client.ts";
+import { defaultQueue } from "../src/core/queue.ts";
+import { EVENTS_WILDCARD } from "../src/store/subjects.ts";
+import { cpuSeconds } from "./proc-stats.ts";
+import { stop, tempDir, track } from "./procs.ts";
+import { round } from "./stats.ts";
+import { fillTasks } from "./tasks.ts";
+
+export type DrainMode = "raw" | "ts-worker" | "ajc-process";
+
+export interface DrainRow {
+  mode: DrainMode;
+  concurrency: number;
+  tasks: number;
+  completed: number;
+  /** Tasks that ended in another state (retry, expired, terminated...). */
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  /** CPU of the worker process per 1,000 tasks (not its children: /bin/true is not counted). */
+  cpuSecondsPer1k: number;
+}
+
+/** Watches task events of one queue: first `active`, and each end state. */
+class EventWatch {
+  firstActive = 0;
+  cpuAtFirst = 0;
+  completed = 0;
+  failed = 0;
+  lastEnd = 0;
+  #target = 0;
+  #pid = 0;
+  #resolve: () => void = () => {};
+  readonly done: Promise<void>;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly queue: string,
+    target: number,
+  ) {
+    this.#target = target;
+    this.done = new Promise((r) => {
+      this.#resolve = r;
+    });
+    const sub = nc.subscribe(EVENTS_WILDCARD, {
+      callback: (_err, m) => {
+        let e: { state?: string; queue?: string };
+        try {
+          e = m.json();
+        } catch {
+          return;
+        }
+        if (e.queue !== this.queue) return;
+        if (e.state === "active") {
+          if (this.firstActive === 0) {
+            this.firstActive = performance.now();
+            this.cpuAtFirst = this.#pid ? (cpuSeconds(this.#pid) ?? 0) : 0;
+          }
+          return;
+        }
+        if (e.state === "complete") this.completed++;
+        else if (e.state !== "new") this.failed++;
+        if (this.completed + this.failed >= this.#target) {
+          this.lastEnd = performance.now();
+          sub.unsubscribe();
+          this.#resolve();
+        }
+      },
+    });
+  }
+
+  /** The worker whose CPU to read at the first event. */
+  watchPid(pid: number): void {
+    this.#pid = pid;
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface ProcessingOptions {
+  natsUrl: string;
+  nc: NatsConnection;
+  client: Client;
+  binary: string;
+  concurrencies: number[];
+  count: number;
+  /** Tasks for `ajc-process` at concurrency 1 (one /bin/true per task is slow). */
+  shellCountAtOne: number;
+  timeoutMs: number;
+}
+
+const BENCH_DIR = import.meta.dir;
+
+async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number): Promise<DrainRow> {
+  const tasks = mode === "ajc-process" && concurrency === 1 ? o.shellCountAtOne : o.count;
+  const queue = `BENCH_${mode.replace("-", "_").toUpperCase()}_${concurrency}`;
+  await o.client.ensureQueue(defaultQueue(queue));
+  await fillTasks(o.nc, tasks, { queue });
+  const row = (completed: number, failed: number, seconds: number, cpu: number): DrainRow => ({
+    mode,
+    concurrency,
+    tasks,
+    completed,
+    failed,
+    seconds: round(seconds, 3),
+    perSecond: round(completed / seconds, 0),
+    cpuSecondsPer1k: round((cpu / Math.max(1, completed)) * 1000, 3),
+  });
+
+  if (mode === "raw") {
+    const p = track(
+      Bun.spawn(
+        [
+          process.execPath,
+          join(BENCH_DIR, "drain-child.ts"),
+          "raw",
+          o.natsUrl,
+          queue,
+          String(concurrency),
+          String(tasks),
+        ],
+        { stdout: "pipe", stderr: "inherit" },
+      ),
+    );
+    const out = await withTimeout(new Response(p.stdout).text(), o.timeoutMs, `raw drain of ${queue}`);
+    await stop(p);
+    const r = JSON.parse(out) as { count: number; seconds: number; cpuSeconds: number };
+    return row(r.count, 0, r.seconds, r.cpuSeconds);
+  }
+
+  const watch = new EventWatch(o.nc, queue, tasks);
+  await o.nc.flush();
+  const dir = tempDir("worker");
+  const cmd =
+    mode === "ts-worker"
+      ? [process.execPath, join(BENCH_DIR, "drain-child.ts"), "worker", o.natsUrl, queue, String(concurrency)]
+      : [o.binary, "task", "process", "bench", queue, String(concurrency), "/bin/true"];
+  const p = track(
+    Bun.spawn(cmd, {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TMPDIR: dir, NATS_URL: o.natsUrl },
+      stdout: "ignore",
+      stderr: Bun.file(join(dir, "worker.log")),
+    }),
+  );
+  watch.watchPid(p.pid);
+  let cpu = 0;
+  try {
+    await withTimeout(watch.done, o.timeoutMs, `${mode} drain of ${queue}`);
+    cpu = (cpuSeconds(p.pid) ?? watch.cpuAtFirst) - watch.cpuAtFirst;
+  } finally {
+    await stop(p);
+  }
+  return row(watch.completed, watch.failed, (watch.lastEnd - watch.firstActive) / 1000, cpu);
+}
+
+export async function runProcessing(o: ProcessingOptions): Promise<DrainRow[]> {
+  const rows: DrainRow[] = [];
+  for (const c of o.concurrencies) {
+    for (const mode of ["raw", "ts-worker", "ajc-process"] as const) {
+      rows.push(await drain(o, mode, c));
+    }
+  }
+  return rows;
+}

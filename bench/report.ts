@@ -1,0 +1,166 @@
+/** Renders one run's results as Markdown tables (printed, and pasted into the README). */
+import type { Machine } from "./machine.ts";
+import { int, mb, ms, round } from "./stats.ts";
+import { httpErrors, type Measured, type TargetCheck } from "./targets.ts";
+
+export interface Results extends Measured {
+  command: string;
+  startedAt: string;
+  totalSeconds: number;
+  quick: boolean;
+  machine: Machine;
+  binary: { path: string; bytes: number; rebuilt: boolean };
+  settings: Record<string, unknown>;
+  failures: Record<string, string>;
+  targets: TargetCheck[];
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+export function renderMarkdown(r: Results): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os} (Linux ${m.kernel}); Bun ${m.bun}, ${m.natsServer}, ${m.loadGenerator}; load average at start ${m.loadAverageAtStart}.`,
+    `Command: \`${r.command}\` at commit ${m.gitCommit}${m.gitDirty ? " (with uncommitted changes)" : ""}, ${r.startedAt}, ${Math.round(r.totalSeconds)} s in all.`,
+    "",
+  );
+  if (r.ceiling) {
+    out.push(
+      "**1. Ceiling: the NATS work of one enqueue, no HTTP** (save with expected sequence, event, work item with message id)",
+      "",
+    );
+    out.push(
+      table(
+        ["via", "in flight", "enqueues/s", "p50 ms", "p99 ms", "errors"],
+        r.ceiling.map((c) => [
+          c.via === "nats" ? "NATS library" : "ajc Client.enqueue",
+          c.load.inflight,
+          int(c.load.perSecond),
+          ms(c.load.p50Ms),
+          ms(c.load.p99Ms),
+          c.load.errors,
+        ]),
+      ),
+      "",
+    );
+  }
+  if (r.http) {
+    out.push(
+      `**2. \`build/ajc server run\` under wrk** (keep-alive, ${r.settings.httpSeconds} s per row)`,
+      "",
+    );
+    out.push(
+      table(
+        [
+          "request",
+          "conns",
+          "req/s",
+          "p50 ms",
+          "p99 ms",
+          "errors",
+          "peak RSS MB",
+          "CPU s / 1k req",
+          "NATS msgs in/out per req",
+        ],
+        r.http.rows.map((h) => [
+          `\`${h.route}\``,
+          h.connections,
+          int(h.perSecond),
+          ms(h.p50Ms),
+          ms(h.p99Ms),
+          httpErrors(h),
+          mb(h.peakRssMB),
+          h.cpuSecondsPer1k.toFixed(3),
+          `${h.natsInPerRequest} / ${h.natsOutPerRequest}`,
+        ]),
+      ),
+      "",
+    );
+  }
+  if (r.listing) {
+    out.push("**3. Listing**", "");
+    const rows: (string | number)[][] = [];
+    for (const s of r.listing) {
+      for (const l of s.rows) {
+        rows.push([
+          int(s.storeSize),
+          `\`${l.request.replace("GET /v1/tasks", "")}\``,
+          int(l.tasks),
+          ms(l.medianMs),
+          int(l.tasksPerSecond),
+          mb(s.serverPeakRssMB),
+        ]);
+      }
+      const f = s.fullNdjsonOverHttp;
+      rows.push([
+        int(s.storeSize),
+        `\`?stream=ndjson&limit=${f.asked}\` (all)`,
+        `${int(f.returned)}${f.capped ? " (capped)" : ""}`,
+        ms(f.ms),
+        int((f.returned / f.ms) * 1000),
+        mb(s.serverPeakRssMB),
+      ]);
+      const lib = s.libraryStream;
+      rows.push([
+        int(s.storeSize),
+        "all, same code without HTTP (listTasks + encodeTask)",
+        int(lib.tasks),
+        ms(lib.seconds * 1000),
+        int(lib.tasksPerSecond),
+        `${mb(lib.peakRssMB)} (child; ${mb(lib.afterGcRssMB)} after GC)`,
+      ]);
+    }
+    out.push(
+      table(["tasks stored", "request", "tasks returned", "time ms", "tasks/s", "peak RSS MB"], rows),
+      "",
+    );
+  }
+  if (r.processing) {
+    out.push(
+      "**4. Processing** (drain a queue; workers timed from first `active` to last `complete` event)",
+      "",
+    );
+    const name = {
+      raw: "raw pull-ack (ceiling)",
+      "ts-worker": "TS worker, no-op handler",
+      "ajc-process": "`ajc task process … /bin/true`",
+    };
+    out.push(
+      table(
+        ["worker", "concurrency", "tasks", "tasks/s", "vs raw", "worker CPU s / 1k tasks"],
+        r.processing.map((p) => {
+          const raw = r.processing!.find((x) => x.mode === "raw" && x.concurrency === p.concurrency);
+          return [
+            name[p.mode],
+            p.concurrency,
+            `${int(p.completed)}${p.tasks !== r.settings.drainTasks ? " (fewer: one process per task)" : ""}`,
+            int(p.perSecond),
+            raw ? `${round(p.perSecond / raw.perSecond, 2)}×` : "",
+            p.cpuSecondsPer1k.toFixed(3),
+          ];
+        }),
+      ),
+      "",
+    );
+  }
+  if (r.startup) {
+    const s = r.startup;
+    out.push(
+      `**5. Start-up**: launch to \`/readyz\` 200, median of ${s.runs}: **${s.medianReadyMs} ms** (runs: ${s.readyMs.join(", ")}); \`ajc --version\` alone: ${s.medianVersionMs} ms; binary ${round(s.binaryBytes / 1024 / 1024, 1)} MiB.`,
+      "",
+    );
+  }
+  out.push("**Targets**", "");
+  out.push(
+    table(
+      ["target", "measured", "verdict"],
+      r.targets.map((t) => [t.target, t.measured, `**${t.verdict}**`]),
+    ),
+  );
+  for (const [part, msg] of Object.entries(r.failures)) out.push("", `Part ${part} failed: ${msg}`);
+  return out.join("\n");
+}

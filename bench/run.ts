@@ -1,0 +1,203 @@
+/**
+ * The performance benchmark (`npm run bench`, or `bun bench/run.ts [--quick]`): in one run against
+ * a private `nats-server -js` it starts itself,
+ *   1. the ceiling: an enqueue's NATS work straight through the NATS library, no HTTP;
+ *   2. the compiled `build/ajc server run` under wrk: POST /v1/tasks and GET /v1/tasks/{id};
+ *   3. listing with 10,000 and 100,000 tasks stored;
+ *   4. processing: raw pull-ack, the TypeScript worker API and `ajc task process`;
+ *   5. start-up to ready, and the binary's size.
+ * Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
+ * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { Client } from "../src/client.ts";
+import { defaultQueue } from "../src/core/queue.ts";
+import { runCeiling } from "./ceiling.ts";
+import { runHttp } from "./http-load.ts";
+import { runListing } from "./listing.ts";
+import { ensureBinary, machine } from "./machine.ts";
+import { type BenchNats, connectRaw, startNats } from "./nats.ts";
+import { runProcessing } from "./processing.ts";
+import { cleanup, installCleanupHandlers } from "./procs.ts";
+import { type Results, renderMarkdown } from "./report.ts";
+import { startServer } from "./server.ts";
+import { runStartup } from "./startup.ts";
+import { checkTargets } from "./targets.ts";
+import { fillTasks } from "./tasks.ts";
+import { findWrk } from "./wrk.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const QUEUE = "BENCH";
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== "--quick");
+if (unknown.length > 0) {
+  console.error(`usage: bun bench/run.ts [--quick]   (unknown: ${unknown.join(" ")})`);
+  process.exit(2);
+}
+const quick = args.includes("--quick");
+
+const settings = quick
+  ? {
+      ceilingSeconds: 1,
+      httpSeconds: 3,
+      httpWarmupSeconds: 1,
+      postConnections: [1, 16, 64],
+      getConnections: 16,
+      listSizes: [2_000, 20_000],
+      listRuns: 3,
+      drainTasks: 500,
+      drainShellAtOne: 200,
+      concurrencies: [1, 8, 32],
+      startupRuns: 3,
+    }
+  : {
+      ceilingSeconds: 5,
+      httpSeconds: 10,
+      httpWarmupSeconds: 3,
+      postConnections: [1, 16, 64],
+      getConnections: 16,
+      listSizes: [10_000, 100_000],
+      listRuns: 5,
+      drainTasks: 5_000,
+      drainShellAtOne: 1_000,
+      concurrencies: [1, 8, 32],
+      startupRuns: 7,
+    };
+
+function log(msg: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+async function part<T>(
+  name: string,
+  failures: Record<string, string>,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  log(`part ${name}`);
+  try {
+    return await fn();
+  } catch (err) {
+    failures[name] = err instanceof Error ? err.message : String(err);
+    log(`part ${name} failed: ${failures[name]}`);
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  installCleanupHandlers();
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const wrk = findWrk();
+  if (!wrk) {
+    console.error("wrk is not installed (Debian: apt-get install -y wrk); the benchmark needs it");
+    return 1;
+  }
+  log("building build/ajc if stale");
+  const bin = ensureBinary(ROOT);
+  if (bin.rebuilt) log(`rebuilt ${bin.path} in ${bin.buildSeconds}s`);
+
+  let nats: BenchNats | undefined;
+  let nc: NatsConnection | undefined;
+  let client: Client | undefined;
+  const failures: Record<string, string> = {};
+  const results: Partial<Results> = {};
+  try {
+    nats = await startNats();
+    const url = nats.url;
+    nc = await connectRaw(url, "bench");
+    client = await Client.connect({ connection: { servers: url, name: "bench setup" } });
+    await client.ensureQueue(defaultQueue(QUEUE));
+
+    results.ceiling = await part("1 (ceiling)", failures, () =>
+      runCeiling(url, QUEUE, [1, 64], settings.ceilingSeconds * 1000, 1000),
+    );
+
+    results.http = await part("2 (HTTP)", failures, async () => {
+      await client!.purgeTasks();
+      await client!.purgeQueue(QUEUE);
+      const ids = await fillTasks(nc!, 1000);
+      const server = await startServer([bin.path], url, QUEUE);
+      try {
+        return await runHttp({
+          wrkPath: wrk.path,
+          server,
+          monitorUrl: nats!.monitorUrl,
+          seconds: settings.httpSeconds,
+          warmupSeconds: settings.httpWarmupSeconds,
+          postConnections: settings.postConnections,
+          getConnections: settings.getConnections,
+          ids,
+        });
+      } finally {
+        await server.close();
+      }
+    });
+
+    results.listing = await part("3 (listing)", failures, async () => {
+      await client!.purgeTasks();
+      await client!.purgeQueue(QUEUE);
+      const server = await startServer([bin.path], url, QUEUE);
+      try {
+        return await runListing({
+          server,
+          nc: nc!,
+          natsUrl: url,
+          sizes: settings.listSizes,
+          runs: settings.listRuns,
+        });
+      } finally {
+        await server.close();
+      }
+    });
+
+    results.processing = await part("4 (processing)", failures, async () => {
+      await client!.purgeTasks();
+      return runProcessing({
+        natsUrl: url,
+        nc: nc!,
+        client: client!,
+        binary: bin.path,
+        concurrencies: settings.concurrencies,
+        count: settings.drainTasks,
+        shellCountAtOne: settings.drainShellAtOne,
+        timeoutMs: 240_000,
+      });
+    });
+
+    results.startup = await part("5 (start-up)", failures, () =>
+      runStartup(bin.path, url, QUEUE, settings.startupRuns),
+    );
+  } finally {
+    await client?.close().catch(() => {});
+    await nc?.drain().catch(() => {});
+    await nats?.close();
+    await cleanup();
+  }
+
+  const full: Results = {
+    ...results,
+    command: `bun bench/run.ts${quick ? " --quick" : ""}  (npm run bench${quick ? " -- --quick" : ""})`,
+    startedAt,
+    totalSeconds: (performance.now() - started) / 1000,
+    quick,
+    machine: machine(
+      ROOT,
+      nats?.version ?? "nats-server",
+      `wrk ${wrk.version.replace(/^wrk /, "").split(" ")[0]}`,
+    ),
+    binary: { path: "build/ajc", bytes: results.startup?.binaryBytes ?? 0, rebuilt: bin.rebuilt },
+    settings,
+    failures,
+    targets: [],
+  };
+  full.targets = checkTargets(full);
+  writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(full, null, 2)}\n`);
+  console.log(renderMarkdown(full));
+  log(`wrote bench/results.json (${Math.round(full.totalSeconds)}s)`);
+  return Object.keys(failures).length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,162 @@
+/** The issue's targets (and the listing's "must"s), checked against one run's numbers. */
+import type { CeilingResult } from "./ceiling.ts";
+import type { HttpRow } from "./http-load.ts";
+import type { ListingSize } from "./listing.ts";
+import type { DrainRow } from "./processing.ts";
+import type { StartupResult } from "./startup.ts";
+import { round } from "./stats.ts";
+
+export type Verdict = "pass" | "fail" | "blocked" | "n/a";
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  verdict: Verdict;
+  note?: string;
+}
+
+export interface Measured {
+  ceiling?: CeilingResult[];
+  http?: { warmup: HttpRow; rows: HttpRow[] };
+  listing?: ListingSize[];
+  processing?: DrainRow[];
+  startup?: StartupResult;
+}
+
+/** 499s the server logs when wrk closes its connections at the end of a run are not errors. */
+export function httpErrors(r: HttpRow): number {
+  const abandoned = r.statuses["499"] ?? 0;
+  const logged = r.non2xxLogged - Math.min(abandoned, r.connections);
+  return r.statusErrors + r.socketErrors + logged;
+}
+
+const verdict = (ok: boolean): Verdict => (ok ? "pass" : "fail");
+
+export function checkTargets(m: Measured): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const post = (c: number) => m.http?.rows.find((r) => r.route === "POST /v1/tasks" && r.connections === c);
+  const ceil64 = m.ceiling?.find((r) => r.via === "nats" && r.load.inflight === 64);
+  const post64 = post(64);
+  if (ceil64 && post64) {
+    const ratio = post64.perSecond / ceil64.load.perSecond;
+    out.push({
+      target: "HTTP enqueue at 64 connections ≥ 0.6 × library ceiling at 64 in flight",
+      measured: `${post64.perSecond}/s vs ${ceil64.load.perSecond}/s = ${round(ratio, 2)}×`,
+      verdict: verdict(ratio >= 0.6),
+    });
+  } else out.push({ target: "HTTP enqueue at 64 ≥ 0.6 × ceiling", measured: "-", verdict: "n/a" });
+
+  const post16 = post(16);
+  out.push(
+    post16
+      ? {
+          target: "p99 of POST /v1/tasks at 16 connections ≤ 10 ms",
+          measured: `${post16.p99Ms} ms`,
+          verdict: verdict(post16.p99Ms <= 10),
+        }
+      : { target: "p99 of POST at 16 connections ≤ 10 ms", measured: "-", verdict: "n/a" },
+  );
+
+  const errs: string[] = [];
+  let total = 0;
+  for (const r of m.ceiling ?? []) {
+    total += r.load.errors;
+    if (r.load.errors) errs.push(`ceiling ${r.via}@${r.load.inflight}: ${r.load.errors}`);
+  }
+  for (const r of m.http?.rows ?? []) {
+    const e = httpErrors(r);
+    total += e;
+    if (e) errs.push(`${r.route}@${r.connections}: ${e}`);
+  }
+  for (const s of m.listing ?? []) {
+    for (const r of s.rows) {
+      total += r.errors;
+      if (r.errors) errs.push(`${r.request}@${s.storeSize}: ${r.errors}`);
+    }
+  }
+  for (const r of m.processing ?? []) {
+    total += r.failed + (r.tasks - r.completed - r.failed);
+    if (r.completed !== r.tasks)
+      errs.push(`${r.mode}@${r.concurrency}: ${r.tasks - r.completed} not complete`);
+  }
+  out.push({
+    target: "no errors at any level",
+    measured: total === 0 ? "0 errors" : errs.join("; "),
+    verdict: verdict(total === 0),
+  });
+
+  const loadPeak = m.http ? Math.max(m.http.warmup.peakRssMB, ...m.http.rows.map((r) => r.peakRssMB)) : 0;
+  out.push(
+    m.http
+      ? {
+          target: "server peak RSS ≤ 150 MB under load",
+          measured: `${loadPeak} MB`,
+          verdict: verdict(loadPeak <= 150),
+        }
+      : { target: "server peak RSS ≤ 150 MB under load", measured: "-", verdict: "n/a" },
+  );
+
+  const big = m.listing?.at(-1);
+  if (big) {
+    const full = big.fullNdjsonOverHttp;
+    const lib = big.libraryStream;
+    out.push({
+      target: `server peak RSS ≤ 150 MB while streaming ${big.storeSize.toLocaleString("en-US")} tasks`,
+      measured: full.capped
+        ? `not possible over HTTP: ?stream=ndjson&limit=${full.asked} returned ${full.returned}; server ${big.serverPeakRssMB} MB while listing; the same stream without HTTP: ${lib.tasks} tasks, peak ${lib.peakRssMB} MB`
+        : `${big.serverPeakRssMB} MB`,
+      verdict: full.capped ? "blocked" : verdict(big.serverPeakRssMB <= 150),
+      note: full.capped
+        ? "the server caps limit at 1,000 for ndjson too, so the full stream cannot be asked for"
+        : undefined,
+    });
+  }
+
+  const raw32 = m.processing?.find((r) => r.mode === "raw" && r.concurrency === 32);
+  const ts32 = m.processing?.find((r) => r.mode === "ts-worker" && r.concurrency === 32);
+  if (raw32 && ts32) {
+    const ratio = ts32.perSecond / raw32.perSecond;
+    out.push({
+      target: "TypeScript worker (no-op) ≥ 0.5 × raw pull-ack at concurrency 32",
+      measured: `${ts32.perSecond}/s vs ${raw32.perSecond}/s = ${round(ratio, 2)}×`,
+      verdict: verdict(ratio >= 0.5),
+    });
+  } else out.push({ target: "TS worker ≥ 0.5 × raw pull-ack at 32", measured: "-", verdict: "n/a" });
+
+  out.push(
+    m.startup
+      ? {
+          target: "start-up to ready ≤ 300 ms",
+          measured: `median ${m.startup.medianReadyMs} ms of ${m.startup.runs}`,
+          verdict: verdict(m.startup.medianReadyMs <= 300),
+        }
+      : { target: "start-up to ready ≤ 300 ms", measured: "-", verdict: "n/a" },
+  );
+
+  const [small, large] = [m.listing?.[0], m.listing?.at(-1)];
+  if (small && large && small !== large) {
+    const page = (s: ListingSize) => s.rows.find((r) => r.request.includes("stream=ndjson"))!.medianMs;
+    const pageRatio = page(large) / page(small);
+    out.push({
+      target: "listing 1,000 tasks costs the same whatever the store size (ratio ≤ 1.5)",
+      measured: `ndjson limit=1000: ${page(small)} ms at ${small.storeSize}, ${page(large)} ms at ${large.storeSize} (${round(pageRatio, 2)}×)`,
+      verdict: verdict(pageRatio <= 1.5),
+    });
+    const perTask = (s: ListingSize) => s.libraryStream.seconds / s.libraryStream.tasks;
+    const costRatio = perTask(large) / perTask(small);
+    out.push({
+      target: "full stream cost grows linearly with tasks returned (per-task cost ratio 0.67–1.5)",
+      measured: `${small.libraryStream.tasksPerSecond}/s for ${small.storeSize}, ${large.libraryStream.tasksPerSecond}/s for ${large.storeSize} (per-task ${round(costRatio, 2)}×)`,
+      verdict: verdict(costRatio >= 0.67 && costRatio <= 1.5),
+      note: "library path (no HTTP): the server cannot stream more than 1,000",
+    });
+    const memRatio = large.libraryStream.peakRssMB / small.libraryStream.peakRssMB;
+    const serverRatio = large.serverPeakRssMB / small.serverPeakRssMB;
+    out.push({
+      target: "memory does not grow with the store size (peak ratio ≤ 1.25)",
+      measured: `server while listing: ${small.serverPeakRssMB} → ${large.serverPeakRssMB} MB; full stream: ${small.libraryStream.peakRssMB} → ${large.libraryStream.peakRssMB} MB peak, ${small.libraryStream.afterGcRssMB} → ${large.libraryStream.afterGcRssMB} MB after GC`,
+      verdict: verdict(memRatio <= 1.25 && serverRatio <= 1.25),
+    });
+  }
+  return out;
+}
