@@ -107,10 +107,9 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
     running++;
     processor
       .process(item)
-      .then(
-        (o) => opts.onOutcome?.(o),
-        (err) => log.error(`processing task ${item.taskId} failed: ${String(err)}`),
-      )
+      .then((o) => opts.onOutcome?.(o))
+      // process() never throws: this is a throwing onOutcome callback.
+      .catch((err) => log.error(`after processing task ${item.taskId}: ${String(err)}`))
       .finally(() => {
         running--;
         const next = stopping ? undefined : held.shift();
