@@ -51,6 +51,7 @@ export function parseItemBody(data: Uint8Array): { kind: number; job: string } |
   }
 }
 
+/** A WorkItem backed by a JetStream message: acknowledgements go to its `$JS.ACK` reply subject. */
 export class JetStreamWorkItem implements WorkItem {
   #final = false;
   readonly deliveryCount: number;

@@ -47,7 +47,9 @@ export interface WorkQueueReaderOptions {
   heartbeatMs?: number;
 }
 
+/** How long a pull request waits on the server by default. */
 export const DEFAULT_PULL_EXPIRES_MS = 30_000;
+/** Default server heartbeat interval of an open pull request. */
 export const DEFAULT_PULL_HEARTBEAT_MS = 5_000;
 /** Longest pause between attempts while pulling keeps failing (as the Go library's linear 10s). */
 const MAX_ERROR_BACKOFF_MS = 10_000;

@@ -66,6 +66,7 @@ export function resultPayload(value: unknown): unknown {
   return value;
 }
 
+/** Applies the processing rules to work items of one queue (one instance per worker). */
 export class Processor {
   readonly #runtimeMs: number;
   readonly #queueName: string;

@@ -27,6 +27,7 @@ function compose(middleware: Middleware[], handler: Handler): RoutedHandler {
   };
 }
 
+/** Task type → handler, with middleware. */
 export class Router {
   readonly #exact = new Map<string, Route>();
   /** Every route, longest type first, for prefix matching. */

@@ -37,6 +37,7 @@ export interface WorkerOptions {
   random?: () => number;
 }
 
+/** Tasks handled at once when `concurrency` is not given (the Go library's default). */
 export const DEFAULT_WORKER_CONCURRENCY = 10;
 
 const consoleLogger: WorkerLogger = {

@@ -10,6 +10,7 @@ import { requestRemote } from "../../store/remote.ts";
 import { remoteHandlerSubject } from "../../store/subjects.ts";
 import type { Handler, TaskContext } from "../context.ts";
 
+/** Request and reply headers of the asyncjobs request-reply protocol. */
 export const REMOTE_CONTENT_TYPE_HEADER = "AJ-Content-Type";
 export const REMOTE_DEADLINE_HEADER = "AJ-Handler-Deadline";
 export const REMOTE_TERMINATE_HEADER = "AJ-Terminate";

@@ -85,6 +85,7 @@ function outcomeLine(o: TaskOutcome): string {
   return `task ${o.taskId}${type} state=${o.state} tries=${o.tries}${error}`;
 }
 
+/** The `ajc task process` command. */
 export function taskProcessCommand(ctx: CliContext): CommandModule<object, ProcessArgs> {
   return {
     command: "process [type] [queue] [concurrency] [command]",
