@@ -32,9 +32,7 @@ export class Connections {
 
   /** Starts tracking the server's connections (plain and TLS). */
   attach(server: Server): void {
-    // Sockets idle past the header timeout are closed by the runtime too (the only guard that also
-    // covers a kept-alive socket dribbling bytes); requests switch it off while they run.
-    server.timeout = this.timeouts.headersMs;
+    // The runtime's own keep-alive timer must not close connections before ours does.
     server.keepAliveTimeout = this.timeouts.idleMs;
     const onSocket = (socket: Socket) => this.#track(socket);
     server.on("connection", onSocket);
@@ -55,7 +53,6 @@ export class Connections {
     this.#active++;
     if (st.timer !== undefined) clearTimeout(st.timer);
     st.timer = undefined;
-    socket.setTimeout(0);
     let ended = false;
     return () => {
       if (ended) return;
@@ -104,7 +101,6 @@ export class Connections {
       return st;
     }
     this.#arm(socket, st, this.timeouts.headersMs);
-    socket.on("timeout", () => socket.destroy());
     socket.once("close", () => {
       const s = this.#states.get(socket);
       if (s?.timer !== undefined) clearTimeout(s.timer);
@@ -120,6 +116,5 @@ export class Connections {
       if (st.active === 0) socket.destroy();
     }, ms);
     st.timer.unref?.();
-    socket.setTimeout(ms);
   }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { createLogger, logRequest } from "../../src/http/log.ts";
+import { batchedSink, createLogger, logRequest } from "../../src/http/log.ts";
 
 test("text lines look like the Go tools' and quote what needs quoting", () => {
   const lines: string[] = [];
@@ -29,4 +29,18 @@ test("json lines carry level, time, msg and the fields", () => {
     status: 201,
     duration_ms: 2,
   });
+});
+
+test("batchedSink writes the lines of one turn at once, and on flush", async () => {
+  const writes: string[] = [];
+  const sink = batchedSink((t) => writes.push(t));
+  sink.write("a");
+  sink.write("b");
+  expect(writes).toEqual([]);
+  await new Promise((r) => setImmediate(r));
+  expect(writes).toEqual(["a\nb\n"]);
+  sink.write("c");
+  sink.flush();
+  sink.flush();
+  expect(writes).toEqual(["a\nb\n", "c\n"]);
 });

@@ -8,7 +8,7 @@ import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
-import { createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
+import { batchedSink, createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
 import { resolveServerQueue } from "../../http/queue.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
@@ -160,7 +160,9 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         unsafeBind: bool("unsafe-bind"),
       };
       resolveServerOptions(options);
-      const log = createLogger({ format, write: (line) => ctx.io.err(line) });
+      const sink = batchedSink((text) => ctx.io.err(text));
+      process.once("exit", sink.flush);
+      const log = createLogger({ format, write: sink.write });
       const client = await ctx.connect(argv, {
         verificationKey: verifyKey(str("verify-key")),
         signaturesOptional: bool("signatures-optional"),
@@ -178,6 +180,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       await server.close();
       await client.close();
       log.info("stopped");
+      sink.flush();
     },
   };
 }
