@@ -14,18 +14,23 @@ import { formatTimeMs } from "../src/core/time.ts";
 import { taskStateEventSubject, taskSubject, workItemSubject } from "../src/store/subjects.ts";
 import { closedLoop, type LoadResult } from "./load.ts";
 import { connectRaw } from "./nats.ts";
+import { cpuSeconds } from "./proc-stats.ts";
+import { round } from "./stats.ts";
 import { BENCH_PAYLOAD, BENCH_TYPE, benchTask, workItem } from "./tasks.ts";
 
 export interface CeilingResult {
   /** `nats`: the raw library; `client`: ajc's Client.enqueue. */
   via: "nats" | "client";
   load: LoadResult;
+  /** nats-server's CPU per 1,000 enqueues. */
+  natsCpuSecondsPer1k: number;
 }
 
 const encoder = new TextEncoder();
 
 export async function runCeiling(
   natsUrl: string,
+  natsPid: number,
   queue: string,
   levels: number[],
   durationMs: number,
@@ -52,10 +57,16 @@ export async function runCeiling(
 
     await closedLoop(16, warmupMs, raw);
     await closedLoop(16, warmupMs, viaClient);
+    const measure = async (via: CeilingResult["via"], n: number): Promise<CeilingResult> => {
+      const cpu0 = cpuSeconds(natsPid) ?? 0;
+      const load = await closedLoop(n, durationMs, via === "nats" ? raw : viaClient);
+      const natsCpu = (cpuSeconds(natsPid) ?? cpu0) - cpu0;
+      return { via, load, natsCpuSecondsPer1k: load.ops > 0 ? round((natsCpu / load.ops) * 1000, 3) : 0 };
+    };
     const out: CeilingResult[] = [];
     for (const n of levels) {
-      out.push({ via: "nats", load: await closedLoop(n, durationMs, raw) });
-      out.push({ via: "client", load: await closedLoop(n, durationMs, viaClient) });
+      out.push(await measure("nats", n));
+      out.push(await measure("client", n));
     }
     return out;
   } finally {

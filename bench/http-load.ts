@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connCounters } from "./nats.ts";
-import { PhaseMeter } from "./proc-stats.ts";
+import { cpuSeconds, PhaseMeter } from "./proc-stats.ts";
 import { tempDir } from "./procs.ts";
 import type { AjcServer } from "./server.ts";
 import { round } from "./stats.ts";
@@ -35,6 +35,8 @@ export interface HttpRow {
   statuses: Record<string, number>;
   peakRssMB: number;
   cpuSecondsPer1k: number;
+  /** nats-server's CPU per 1,000 requests. */
+  natsCpuSecondsPer1k: number;
   /** Messages the server sent to NATS per request (publishes, API requests, acks...). */
   natsInPerRequest: number;
   /** Messages NATS delivered to the server per request (acks, replies). */
@@ -45,6 +47,7 @@ export interface HttpOptions {
   wrkPath: string;
   server: AjcServer;
   monitorUrl: string;
+  natsPid: number;
   seconds: number;
   warmupSeconds: number;
   postConnections: number[];
@@ -62,8 +65,10 @@ async function measure(
   const offset = o.server.logOffset();
   const c0 = await connCounters(o.monitorUrl, SERVER_CONN_NAME);
   const meter = new PhaseMeter(o.server.pid);
+  const natsCpu0 = cpuSeconds(o.natsPid) ?? 0;
   const w = await run();
   const phase = meter.stop();
+  const natsCpu = (cpuSeconds(o.natsPid) ?? natsCpu0) - natsCpu0;
   const c1 = await connCounters(o.monitorUrl, SERVER_CONN_NAME);
   // Let the last log lines reach the file.
   await Bun.sleep(200);
@@ -89,6 +94,7 @@ async function measure(
     statuses,
     peakRssMB: round(phase.peakRssMB, 1),
     cpuSecondsPer1k: w.requests > 0 ? round((phase.cpuSeconds / w.requests) * 1000, 3) : 0,
+    natsCpuSecondsPer1k: w.requests > 0 ? round((natsCpu / w.requests) * 1000, 3) : 0,
     natsInPerRequest: perReq(c1.inMsgs - c0.inMsgs),
     natsOutPerRequest: perReq(c1.outMsgs - c0.outMsgs),
   };

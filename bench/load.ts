@@ -9,6 +9,8 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU of this process (the load generator and client) per 1,000 operations. */
+  cpuSecondsPer1k: number;
   firstError?: string;
 }
 
@@ -20,6 +22,7 @@ export async function closedLoop(
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   const lane = async () => {
@@ -36,6 +39,7 @@ export async function closedLoop(
   };
   await Promise.all(Array.from({ length: inflight }, lane));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const out: LoadResult = {
     inflight,
     ops: latencies.length,
@@ -44,6 +48,7 @@ export async function closedLoop(
     perSecond: round(latencies.length / seconds, 0),
     p50Ms: round(percentile(latencies, 50), 3),
     p99Ms: round(percentile(latencies, 99), 3),
+    cpuSecondsPer1k: latencies.length > 0 ? round((cpu.user + cpu.system) / 1e3 / latencies.length, 3) : 0,
   };
   if (firstError) out.firstError = firstError;
   return out;

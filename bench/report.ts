@@ -11,6 +11,8 @@ export interface Results extends Measured {
   machine: Machine;
   binary: { path: string; bytes: number; rebuilt: boolean };
   settings: Record<string, unknown>;
+  /** 1-minute load average as each part began. */
+  loadAverages: Record<string, string>;
   failures: Record<string, string>;
   targets: TargetCheck[];
 }
@@ -24,7 +26,7 @@ export function renderMarkdown(r: Results): string {
   const m = r.machine;
   const out: string[] = [];
   out.push(
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os} (Linux ${m.kernel}); Bun ${m.bun}, ${m.natsServer}, ${m.loadGenerator}; load average at start ${m.loadAverageAtStart}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os} (Linux ${m.kernel}); Bun ${m.bun}, ${m.natsServer}, ${m.loadGenerator}; load average (1 min) at start ${m.loadAverageAtStart}, at each part ${Object.values(r.loadAverages).join(", ")}.`,
     `Command: \`${r.command}\` at commit ${m.gitCommit}${m.gitDirty ? " (with uncommitted changes)" : ""}, ${r.startedAt}, ${Math.round(r.totalSeconds)} s in all.`,
     "",
   );
@@ -35,7 +37,16 @@ export function renderMarkdown(r: Results): string {
     );
     out.push(
       table(
-        ["via", "in flight", "enqueues/s", "p50 ms", "p99 ms", "errors"],
+        [
+          "via",
+          "in flight",
+          "enqueues/s",
+          "p50 ms",
+          "p99 ms",
+          "errors",
+          "client CPU s / 1k",
+          "nats-server CPU s / 1k",
+        ],
         r.ceiling.map((c) => [
           c.via === "nats" ? "NATS library" : "ajc Client.enqueue",
           c.load.inflight,
@@ -43,6 +54,8 @@ export function renderMarkdown(r: Results): string {
           ms(c.load.p50Ms),
           ms(c.load.p99Ms),
           c.load.errors,
+          c.load.cpuSecondsPer1k.toFixed(3),
+          c.natsCpuSecondsPer1k.toFixed(3),
         ]),
       ),
       "",
@@ -75,6 +88,7 @@ export function renderMarkdown(r: Results): string {
           httpErrors(h),
           mb(h.peakRssMB),
           h.cpuSecondsPer1k.toFixed(3),
+          h.natsCpuSecondsPer1k.toFixed(3),
           `${h.natsInPerRequest} / ${h.natsOutPerRequest}`,
         ]),
       ),

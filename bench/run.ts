@@ -9,7 +9,7 @@
  * Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
  * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Client } from "../src/client.ts";
@@ -71,12 +71,24 @@ function log(msg: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 }
 
+/** The 1-minute load average now: other work on the machine skews the numbers. */
+function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ")[0]!;
+  } catch {
+    return "?";
+  }
+}
+
+const loadAverages: Record<string, string> = {};
+
 async function part<T>(
   name: string,
   failures: Record<string, string>,
   fn: () => Promise<T>,
 ): Promise<T | undefined> {
-  log(`part ${name}`);
+  loadAverages[name] = loadAverage();
+  log(`part ${name} (load average ${loadAverages[name]})`);
   try {
     return await fn();
   } catch (err) {
@@ -112,7 +124,7 @@ async function main(): Promise<number> {
     await client.ensureQueue(defaultQueue(QUEUE));
 
     results.ceiling = await part("1 (ceiling)", failures, () =>
-      runCeiling(url, QUEUE, [1, 64], settings.ceilingSeconds * 1000, 1000),
+      runCeiling(url, nats!.pid, QUEUE, [1, 64], settings.ceilingSeconds * 1000, 1000),
     );
 
     results.http = await part("2 (HTTP)", failures, async () => {
@@ -125,6 +137,7 @@ async function main(): Promise<number> {
           wrkPath: wrk.path,
           server,
           monitorUrl: nats!.monitorUrl,
+          natsPid: nats!.pid,
           seconds: settings.httpSeconds,
           warmupSeconds: settings.httpWarmupSeconds,
           postConnections: settings.postConnections,
@@ -190,6 +203,7 @@ async function main(): Promise<number> {
     ),
     binary: { path: "build/ajc", bytes: results.startup?.binaryBytes ?? 0, rebuilt: bin.rebuilt },
     settings,
+    loadAverages,
     failures,
     targets: [],
   };

@@ -20,6 +20,8 @@ if (!url) {
   process.exit(2);
 }
 const client = await Client.connect({ connection: { servers: url, name: "bench stream" } });
+// Warm the path (JIT) on the first 1,000 tasks, as a long-running server would be.
+for await (const task of client.listTasks({ limit: 1000 })) encodeTask(task);
 Bun.gc(true);
 const baseline = memory(process.pid)?.rssMB ?? 0;
 const sink = createWriteStream("/dev/null");
