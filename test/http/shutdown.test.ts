@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { freezeNats } from "../helpers/freeze.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
+import { validateResponse } from "../helpers/openapi.ts";
 import { rawHttp } from "../helpers/rawhttp.ts";
 
 let api: ApiEnv;
@@ -34,6 +35,13 @@ test("close: stops accepting, closes idle connections, lets in-flight requests f
   expect(await refused(port)).toBe(true);
   const idleResult = await idle;
   expect(idleResult.status).toBe(200);
+  validateResponse({
+    method: "GET",
+    path: "/healthz",
+    status: 200,
+    contentType: idleResult.headers["content-type"],
+    body: idleResult.body,
+  });
   expect(idleResult.closedByServer).toBe(true);
   expect(idleResult.elapsedMs).toBeLessThan(1_500);
   setTimeout(thaw, 300);

@@ -7,6 +7,7 @@ import { startServer } from "../../src/http/server.ts";
 import { makeCerts, type TestCerts } from "../helpers/certs.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { checkedFetch } from "../helpers/openapi.ts";
 
 let certs: TestCerts;
 let nats: NatsServer;
@@ -90,7 +91,9 @@ describe("mTLS", () => {
     );
     try {
       expect(server.auth).toBe("mtls");
-      const r = await fetch(`https://127.0.0.1:${server.port}/healthz`, { tls: tls(certs.client) });
+      const r = await checkedFetch(`https://127.0.0.1:${server.port}/healthz`, {
+        tls: tls(certs.client),
+      } as RequestInit);
       expect(r.status).toBe(200);
     } finally {
       await server.close();
