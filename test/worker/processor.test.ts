@@ -56,6 +56,7 @@ test("a failure is retried after the policy's delay, then completes", async () =
   const w = startWorker(c, router, { queue: "RETRY" });
   const task = await c.enqueue(c.newTask("flaky", null), "RETRY");
   const done = await waitForTask(c, task.id, "complete");
+  await until(() => states.includes("complete"), 5000, "the complete event");
   await w.stop();
   watch.abort();
   await events;
