@@ -65,8 +65,7 @@ test("never pulls more items than there are free slots", async () => {
   expect(h.held.map((i) => i.taskId)).toEqual(["T2", "T3", "T4", "T5", "T6"]);
   h.reader.stop();
   for (const i of h.held.splice(0)) i.nak(0);
-  const q = await c.queueInfo("SLOTS");
-  expect(q.entries).toBe(10);
+  await until(async () => (await c.queueInfo("SLOTS")).entries === 10, 5000, "two items acknowledged");
 });
 
 test("acknowledgements use the asyncjobs wire format", async () => {

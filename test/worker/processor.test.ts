@@ -34,7 +34,7 @@ test("success stores the handler's result and completes the task", async () => {
   expect(done.last_err).toBeUndefined();
   expect(seen).toEqual([{ json: { to: "a@b" }, bytes: '{"to":"a@b"}', attempt: 1, state: "active" }]);
   expect(w.outcomes.map((o) => [o.taskId, o.state])).toEqual([[task.id, "complete"]]);
-  expect((await c.queueInfo("OK")).entries).toBe(0);
+  await until(async () => (await c.queueInfo("OK")).entries === 0, 5000, "the item to be acknowledged");
 });
 
 test("a failure is retried after the policy's delay, then completes", async () => {
@@ -81,11 +81,10 @@ test("TerminateTaskError ends the task terminated and removes its item", async (
   const w = startWorker(c, router, { queue: "TERM" });
   const task = await c.enqueue(c.newTask("bad", null), "TERM");
   const done = await waitForTask(c, task.id, "terminated");
-  await Bun.sleep(300);
+  await until(async () => (await c.queueInfo("TERM")).entries === 0, 5000, "the item to be terminated");
   await w.stop();
   expect(calls).toBe(1);
   expect(done.last_err).toBe("invalid address");
-  expect((await c.queueInfo("TERM")).entries).toBe(0);
 });
 
 test("a task at its max tries expires instead of running", async () => {
