@@ -130,3 +130,24 @@ test("metrics carry the Go library's names and are served at /metrics", async ()
     expect(text).toContain(line);
   }
 });
+
+test("a worker keeps working after NATS restarts", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "OUTAGE", max_runtime: "30s" });
+  const metrics = new WorkerMetrics();
+  const w = startWorker(
+    c,
+    new Router().handle("job", () => "done"),
+    { queue: "OUTAGE", metrics },
+  );
+  const before = await c.enqueue(c.newTask("job", null), "OUTAGE");
+  await waitForTask(c, before.id, "complete");
+  await env.nats.stop();
+  await Bun.sleep(300);
+  await env.nats.start();
+  await until(() => c.connected, 10_000, "the reconnect");
+  const after = await c.enqueue(c.newTask("job", null), "OUTAGE");
+  await waitForTask(c, after.id, "complete", 10_000);
+  await w.stop();
+  expect(w.outcomes.map((o) => o.state)).toEqual(["complete", "complete"]);
+}, 30_000);
