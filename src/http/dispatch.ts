@@ -9,7 +9,7 @@ import { AjcError } from "../core/errors.ts";
 import { hasBody, RequestAbortedError, readBody } from "./body.ts";
 import type { Connections } from "./connections.ts";
 import type { Handler } from "./context.ts";
-import { isUnexpected } from "./envelope.ts";
+import { envelopeOf, isUnexpected } from "./envelope.ts";
 import { type Logger, logRequest } from "./log.ts";
 import { isAnswered, sendError } from "./respond.ts";
 import type { Router } from "./router.ts";
@@ -135,4 +135,24 @@ export function dispatcher(
     };
     run().catch(fail);
   };
+}
+
+/**
+ * Answers a request the HTTP parser refused (malformed, or a head over the parser's limit) with the
+ * envelope, then closes the connection: 431 for a head too large, 400 otherwise.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket, log: Logger): void {
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  log.warn("malformed request refused", { error: err.code ?? "unknown" });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { body } = envelopeOf(
+    new AjcError("invalid_argument", tooLarge ? "request head too large" : "malformed HTTP request"),
+  );
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

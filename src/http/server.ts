@@ -5,14 +5,14 @@
  */
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
-import { dispatcher, type RequestLimits } from "./dispatch.ts";
+import { answerClientError, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -153,7 +153,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   server.headersTimeout = connectionTimeouts.headersMs;
   server.requestTimeout = limits.readTimeoutMs;
   connections.attach(server);
-  server.on("clientError", (_err, socket) => socket.destroy());
+  server.on("clientError", (err, socket) => answerClientError(err, socket as Socket, log));
 
   let addr: AddressInfo;
   try {

@@ -97,3 +97,20 @@ test("an unknown path with a body answers 404 and closes (the body is never read
     body: r.body,
   });
 });
+
+test("requests the HTTP parser refuses get the envelope and a closed connection", async () => {
+  const garbage = await rawHttp(api.server.port, ["GARBAGE\r\n\r\n"]);
+  expect(garbage.status).toBe(400);
+  expect(JSON.parse(garbage.body).error).toMatchObject({ code: "invalid_argument" });
+  expect(garbage.closedByServer).toBe(true);
+  const huge = await rawHttp(api.server.port, [
+    `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(100_000)}\r\n\r\n`,
+  ]);
+  expect(huge.status).toBe(431);
+  expect(JSON.parse(huge.body).error).toMatchObject({
+    code: "invalid_argument",
+    message: "request head too large",
+  });
+  expect(huge.closedByServer).toBe(true);
+  expect((await api.call("GET", "/healthz")).status).toBe(200);
+});
