@@ -30,12 +30,15 @@ export interface DrainRow {
   perSecond: number;
   /** CPU of the worker process per 1,000 tasks (not its children: /bin/true is not counted). */
   cpuSecondsPer1k: number;
+  /** nats-server's CPU per 1,000 tasks. */
+  natsCpuSecondsPer1k: number;
 }
 
 /** Watches task events of one queue: first `active`, and each end state. */
 class EventWatch {
   firstActive = 0;
   cpuAtFirst = 0;
+  natsCpuAtFirst = 0;
   completed = 0;
   failed = 0;
   lastEnd = 0;
@@ -48,6 +51,7 @@ class EventWatch {
     nc: NatsConnection,
     private readonly queue: string,
     target: number,
+    private readonly natsPid: number,
   ) {
     this.#target = target;
     this.done = new Promise((r) => {
@@ -66,6 +70,7 @@ class EventWatch {
           if (this.firstActive === 0) {
             this.firstActive = performance.now();
             this.cpuAtFirst = this.#pid ? (cpuSeconds(this.#pid) ?? 0) : 0;
+            this.natsCpuAtFirst = cpuSeconds(this.natsPid) ?? 0;
           }
           return;
         }
@@ -102,6 +107,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 export interface ProcessingOptions {
   natsUrl: string;
+  natsPid: number;
   nc: NatsConnection;
   client: Client;
   binary: string;
@@ -119,7 +125,13 @@ async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number)
   const queue = `BENCH_${mode.replace("-", "_").toUpperCase()}_${concurrency}`;
   await o.client.ensureQueue(defaultQueue(queue));
   await fillTasks(o.nc, tasks, { queue });
-  const row = (completed: number, failed: number, seconds: number, cpu: number): DrainRow => ({
+  const row = (
+    completed: number,
+    failed: number,
+    seconds: number,
+    cpu: number,
+    natsCpu: number,
+  ): DrainRow => ({
     mode,
     concurrency,
     tasks,
@@ -128,9 +140,12 @@ async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number)
     seconds: round(seconds, 3),
     perSecond: round(completed / seconds, 0),
     cpuSecondsPer1k: round((cpu / Math.max(1, completed)) * 1000, 3),
+    natsCpuSecondsPer1k: round((natsCpu / Math.max(1, completed)) * 1000, 3),
   });
 
   if (mode === "raw") {
+    // nats-server's CPU over the child's whole life: it serves nothing else meanwhile.
+    const natsCpu0 = cpuSeconds(o.natsPid) ?? 0;
     const p = track(
       Bun.spawn(
         [
@@ -148,10 +163,10 @@ async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number)
     const out = await withTimeout(new Response(p.stdout).text(), o.timeoutMs, `raw drain of ${queue}`);
     await stop(p);
     const r = JSON.parse(out) as { count: number; seconds: number; cpuSeconds: number };
-    return row(r.count, 0, r.seconds, r.cpuSeconds);
+    return row(r.count, 0, r.seconds, r.cpuSeconds, (cpuSeconds(o.natsPid) ?? natsCpu0) - natsCpu0);
   }
 
-  const watch = new EventWatch(o.nc, queue, tasks);
+  const watch = new EventWatch(o.nc, queue, tasks, o.natsPid);
   await o.nc.flush();
   const dir = tempDir("worker");
   const cmd =
@@ -167,13 +182,15 @@ async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number)
   );
   watch.watchPid(p.pid);
   let cpu = 0;
+  let natsCpu = 0;
   try {
     await withTimeout(watch.done, o.timeoutMs, `${mode} drain of ${queue}`);
     cpu = (cpuSeconds(p.pid) ?? watch.cpuAtFirst) - watch.cpuAtFirst;
+    natsCpu = (cpuSeconds(o.natsPid) ?? watch.natsCpuAtFirst) - watch.natsCpuAtFirst;
   } finally {
     await stop(p);
   }
-  return row(watch.completed, watch.failed, (watch.lastEnd - watch.firstActive) / 1000, cpu);
+  return row(watch.completed, watch.failed, (watch.lastEnd - watch.firstActive) / 1000, cpu, natsCpu);
 }
 
 export async function runProcessing(o: ProcessingOptions): Promise<DrainRow[]> {

@@ -76,7 +76,8 @@ export function renderMarkdown(r: Results): string {
           "p99 ms",
           "errors",
           "peak RSS MB",
-          "CPU s / 1k req",
+          "server CPU s / 1k",
+          "nats-server CPU s / 1k",
           "NATS msgs in/out per req",
         ],
         r.http.rows.map((h) => [
@@ -145,7 +146,15 @@ export function renderMarkdown(r: Results): string {
     };
     out.push(
       table(
-        ["worker", "concurrency", "tasks", "tasks/s", "vs raw", "worker CPU s / 1k tasks"],
+        [
+          "worker",
+          "concurrency",
+          "tasks",
+          "tasks/s",
+          "vs raw",
+          "worker CPU s / 1k",
+          "nats-server CPU s / 1k",
+        ],
         r.processing.map((p) => {
           const raw = r.processing!.find((x) => x.mode === "raw" && x.concurrency === p.concurrency);
           return [
@@ -155,6 +164,7 @@ export function renderMarkdown(r: Results): string {
             int(p.perSecond),
             raw ? `${round(p.perSecond / raw.perSecond, 2)}×` : "",
             p.cpuSecondsPer1k.toFixed(3),
+            p.natsCpuSecondsPer1k.toFixed(3),
           ];
         }),
       ),

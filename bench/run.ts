@@ -124,7 +124,7 @@ async function main(): Promise<number> {
     await client.ensureQueue(defaultQueue(QUEUE));
 
     results.ceiling = await part("1 (ceiling)", failures, () =>
-      runCeiling(url, nats!.pid, QUEUE, [1, 64], settings.ceilingSeconds * 1000, 1000),
+      runCeiling(url, nats!.pid, QUEUE, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
     );
 
     results.http = await part("2 (HTTP)", failures, async () => {
@@ -170,6 +170,7 @@ async function main(): Promise<number> {
       await client!.purgeTasks();
       return runProcessing({
         natsUrl: url,
+        natsPid: nats!.pid,
         nc: nc!,
         client: client!,
         binary: bin.path,
