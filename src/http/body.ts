@@ -1,14 +1,18 @@
 /**
  * The max-bytes guard on request bodies. A body announced by Content-Length (and no
  * Transfer-Encoding) over the limit is refused before a byte is read; any other body is counted as
- * it streams and reading stops at the limit. Either way the answer is `payload_too_large`, and the
- * caller closes the connection after answering so the rest of the body is never read.
+ * it streams and reading stops at the limit. Either way the answer is `payload_too_large`; the rest
+ * of the body is then dropped (see `discardBody`), never buffered.
  */
 import type { IncomingMessage } from "node:http";
 import { AjcError } from "../core/errors.ts";
 
 /** The default limit, 512 KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 524_288;
+/** How much of a refused body is read and dropped before the connection is closed instead. */
+export const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
+/** How long a refused body is read and dropped before the connection is closed instead. */
+export const DISCARD_MAX_MS = 2_000;
 
 /** The client went away (or a timeout closed the connection) before the body was complete. */
 export class RequestAbortedError extends Error {
@@ -71,4 +75,38 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on("error", onGone);
     req.on("close", onGone);
   });
+}
+
+/**
+ * Reads and drops what is left of a body the server will not use, after answering. Closing a
+ * connection with unread data makes TCP reset it, and the client (a proxy still sending, say) may
+ * lose the answer; so the rest is drained, and only a body that goes on past `maxBytes` or `maxMs`
+ * gets the connection closed. A body drained to its end leaves the connection usable.
+ */
+export function discardBody(
+  req: IncomingMessage,
+  maxBytes = DISCARD_MAX_BYTES,
+  maxMs = DISCARD_MAX_MS,
+): void {
+  if (req.complete) return;
+  let seen = 0;
+  const close = () => {
+    cleanup();
+    req.socket.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) close();
+  };
+  const timer = setTimeout(close, maxMs);
+  const cleanup = () => {
+    clearTimeout(timer);
+    req.off("data", onData);
+    req.off("end", cleanup);
+    req.off("close", cleanup);
+  };
+  req.on("data", onData);
+  req.once("end", cleanup);
+  req.once("close", cleanup);
+  req.resume();
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { AjcError } from "../core/errors.ts";
-import { hasBody, RequestAbortedError, readBody } from "./body.ts";
+import { discardBody, hasBody, RequestAbortedError, readBody } from "./body.ts";
 import type { Connections } from "./connections.ts";
 import type { Handler } from "./context.ts";
 import { envelopeOf, isUnexpected } from "./envelope.ts";
@@ -88,28 +88,21 @@ export function dispatcher(
         if (!res.writableEnded) res.destroy();
         return;
       }
-      if (err instanceof AjcError && err.reason === "payload_too_large") {
-        // The rest of the body is never read, so the connection cannot carry another request.
-        sendError(res, err, { connection: "close" });
-        res.once("finish", () => socket.destroy());
-        return;
-      }
       sendError(res, err);
+      if (err instanceof AjcError && err.reason === "payload_too_large") discardBody(req);
     };
 
     const run = async () => {
       const found = router.lookup(method, path);
       if (found.kind !== "found") {
-        // An unread body would be parsed as the next request.
-        const headers = hasBody(req) ? { connection: "close" } : undefined;
         if (found.kind === "not_found") {
-          sendError(res, new AjcError("not_found", `no such path: ${path}`), headers);
+          sendError(res, new AjcError("not_found", `no such path: ${path}`));
         } else {
           sendError(res, new AjcError("method_not_allowed", `${method} is not allowed on ${path}`), {
-            ...headers,
             allow: found.allow.join(", "),
           });
         }
+        if (hasBody(req)) discardBody(req);
         return;
       }
       let body: Buffer = EMPTY;

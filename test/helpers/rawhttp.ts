@@ -20,6 +20,8 @@ export interface RawResult {
   closedByServer: boolean;
   /** Milliseconds from connecting to the close (or to the end of waiting). */
   elapsedMs: number;
+  /** Milliseconds from connecting to a complete first response (with Content-Length), if one came. */
+  responseMs?: number;
 }
 
 function parse(raw: string): Pick<RawResult, "status" | "headers" | "body"> {
@@ -59,6 +61,7 @@ export function rawHttp(
     const started = Date.now();
     let raw = "";
     let settled = false;
+    let responseMs: number | undefined;
     const socket = connect(port, "127.0.0.1");
     socket.setEncoding("latin1");
     const finish = (closedByServer: boolean) => {
@@ -66,15 +69,17 @@ export function rawHttp(
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ...parse(raw), raw, closedByServer, elapsedMs: Date.now() - started });
+      resolve({ ...parse(raw), raw, closedByServer, elapsedMs: Date.now() - started, responseMs });
     };
     const timer = setTimeout(() => finish(false), opts.waitMs ?? 5_000);
     socket.on("data", (d: string) => {
       raw += d;
-      if (opts.stopOnResponse) {
-        const p = parse(raw);
-        const len = p.headers["content-length"];
-        if (p.status !== undefined && len !== undefined && p.body.length >= Number(len)) finish(false);
+      if (responseMs !== undefined) return;
+      const p = parse(raw);
+      const len = p.headers["content-length"];
+      if (p.status !== undefined && len !== undefined && p.body.length >= Number(len)) {
+        responseMs = Date.now() - started;
+        if (opts.stopOnResponse) finish(false);
       }
     });
     socket.on("close", () => finish(true));
