@@ -222,26 +222,26 @@ export class Client {
   }
 
   /** Streams stored tasks, oldest first (see TaskStore.list). */
-  listTasks(opts: { limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Task> {
+  async *listTasks(opts: { limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Task> {
     this.storage.assertConnected();
-    return this.storage.tasks.list(opts);
+    yield* this.storage.tasks.list(opts);
   }
 
-  taskStoreInfo(): Promise<TaskStoreInfo> {
+  async taskStoreInfo(): Promise<TaskStoreInfo> {
     this.storage.assertConnected();
     return this.storage.tasks.info();
   }
 
-  countTasks(): Promise<number> {
+  async countTasks(): Promise<number> {
     this.storage.assertConnected();
     return this.storage.tasks.count();
   }
 
-  purgeTasks(): Promise<void> {
+  async purgeTasks(): Promise<void> {
     return this.storage.tasks.purge();
   }
 
-  configureTaskStore(retentionNs: number, replicas: number): Promise<void> {
+  async configureTaskStore(retentionNs: number, replicas: number): Promise<void> {
     return this.storage.tasks.configure(retentionNs, replicas);
   }
 
@@ -257,27 +257,27 @@ export class Client {
   }
 
   /** Loads a queue, creating it with `spec`'s settings when missing. */
-  ensureQueue(spec: QueueSpec | Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
+  async ensureQueue(spec: QueueSpec | Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
     this.storage.assertConnected();
     return this.storage.queues.ensure(isResolved(spec) ? spec : resolveQueue(spec), storage);
   }
 
-  queueInfo(name: string): Promise<QueueInfo> {
+  async queueInfo(name: string): Promise<QueueInfo> {
     this.storage.assertConnected();
     return this.storage.queues.info(name);
   }
 
-  listQueues(): Promise<QueueInfo[]> {
+  async listQueues(): Promise<QueueInfo[]> {
     this.storage.assertConnected();
     return this.storage.queues.list();
   }
 
-  countQueues(): Promise<number> {
+  async countQueues(): Promise<number> {
     this.storage.assertConnected();
     return this.storage.queues.names().then((n) => n.length);
   }
 
-  purgeQueue(name: string): Promise<void> {
+  async purgeQueue(name: string): Promise<void> {
     this.storage.assertConnected();
     return this.storage.queues.purge(name);
   }
@@ -288,7 +288,7 @@ export class Client {
     await this.storage.queues.delete(name);
   }
 
-  configureQueue(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
+  async configureQueue(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
     this.storage.assertConnected();
     return this.storage.queues.configure(q, storage);
   }
@@ -303,17 +303,17 @@ export class Client {
     return s;
   }
 
-  loadSchedule(name: string): Promise<Schedule> {
+  async loadSchedule(name: string): Promise<Schedule> {
     this.storage.assertConnected();
     return this.storage.schedules.load(name);
   }
 
-  deleteSchedule(name: string): Promise<void> {
+  async deleteSchedule(name: string): Promise<void> {
     this.storage.assertConnected();
     return this.storage.schedules.delete(name);
   }
 
-  listSchedules(): Promise<Schedule[]> {
+  async listSchedules(): Promise<Schedule[]> {
     this.storage.assertConnected();
     return this.storage.schedules.list();
   }

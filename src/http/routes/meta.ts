@@ -37,11 +37,7 @@ export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
         version: API_VERSION,
         auth: deps.auth,
       };
-      // async wrappers: the facade throws synchronously while NATS is down.
-      const [queues, tasks] = await Promise.allSettled([
-        (async () => client.countQueues())(),
-        (async () => client.countTasks())(),
-      ]);
+      const [queues, tasks] = await Promise.allSettled([client.countQueues(), client.countTasks()]);
       if (queues.status === "fulfilled") info.queue_count = queues.value;
       if (tasks.status === "fulfilled") info.task_count = tasks.value;
       sendJson(ctx.res, 200, JSON.stringify(info));
