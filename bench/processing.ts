@@ -35,7 +35,7 @@ export interface DrainRow {
 }
 
 /** Watches task events of one queue: first `active`, and each end state. */
-class EventWatch {
+export class EventWatch {
   firstActive = 0;
   cpuAtFirst = 0;
   natsCpuAtFirst = 0;
