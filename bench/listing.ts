@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { PhaseMeter } from "./proc-stats.ts";
+import { PhaseMeter, settle } from "./proc-stats.ts";
 import { track } from "./procs.ts";
 import type { AjcServer } from "./server.ts";
 import { median, round } from "./stats.ts";
@@ -146,6 +146,7 @@ export async function runListing(o: {
   server: AjcServer;
   nc: NatsConnection;
   natsUrl: string;
+  natsPid: number;
   sizes: number[];
   runs: number;
 }): Promise<ListingSize[]> {
@@ -163,6 +164,7 @@ export async function runListing(o: {
     await fillTasks(o.nc, size - stored, { window: 1024 });
     const fillSeconds = round((performance.now() - t0) / 1000, 2);
     stored = size;
+    await settle(o.natsPid);
     const meter = new PhaseMeter(o.server.pid);
     const rows = [
       await listRow(o.server.base, "limit=1000", false, size, o.runs),

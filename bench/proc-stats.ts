@@ -78,3 +78,19 @@ export class PhaseMeter {
     return { cpuSeconds: (cpuSeconds(this.pid) ?? this.#cpu0) - this.#cpu0, peakRssMB };
   }
 }
+
+/**
+ * Waits until `pid` has been nearly idle (under 10% of a core) for 200 ms, at most `maxMs`: after a
+ * bulk fill nats-server keeps writing its store for a while, which would be charged to whatever
+ * is measured next.
+ */
+export async function settle(pid: number, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = cpuSeconds(pid) ?? 0;
+  while (Date.now() < deadline) {
+    await Bun.sleep(200);
+    const now = cpuSeconds(pid) ?? last;
+    if (now - last < 0.02) return;
+    last = now;
+  }
+}

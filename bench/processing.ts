@@ -12,7 +12,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { EVENTS_WILDCARD } from "../src/store/subjects.ts";
-import { cpuSeconds } from "./proc-stats.ts";
+import { cpuSeconds, settle } from "./proc-stats.ts";
 import { stop, tempDir, track } from "./procs.ts";
 import { round } from "./stats.ts";
 import { fillTasks } from "./tasks.ts";
@@ -125,6 +125,7 @@ async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number)
   const queue = `BENCH_${mode.replace("-", "_").toUpperCase()}_${concurrency}`;
   await o.client.ensureQueue(defaultQueue(queue));
   await fillTasks(o.nc, tasks, { queue });
+  await settle(o.natsPid);
   const row = (
     completed: number,
     failed: number,

@@ -19,6 +19,7 @@ import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
 import { ensureBinary, machine } from "./machine.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
+import { settle } from "./proc-stats.ts";
 import { runProcessing } from "./processing.ts";
 import { cleanup, installCleanupHandlers } from "./procs.ts";
 import { type Results, renderMarkdown } from "./report.ts";
@@ -60,7 +61,7 @@ const settings = quick
       postConnections: [1, 16, 64],
       getConnections: 16,
       listSizes: [10_000, 100_000],
-      listRuns: 5,
+      listRuns: 9,
       drainTasks: 5_000,
       drainShellAtOne: 1_000,
       concurrencies: [1, 8, 32],
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
       await client!.purgeTasks();
       await client!.purgeQueue(QUEUE);
       const ids = await fillTasks(nc!, 1000);
+      await settle(nats!.pid);
       const server = await startServer([bin.path], url, QUEUE);
       try {
         return await runHttp({
@@ -158,6 +160,7 @@ async function main(): Promise<number> {
           server,
           nc: nc!,
           natsUrl: url,
+          natsPid: nats!.pid,
           sizes: settings.listSizes,
           runs: settings.listRuns,
         });
