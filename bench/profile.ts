@@ -4,6 +4,8 @@
  *
  *   bun bench/profile.ts server [SECONDS]   ajc server run (from source) under wrk POST /v1/tasks, 16 conns
  *   bun bench/profile.ts worker [TASKS]     the TS worker API (no-op handler, concurrency 32) draining TASKS
+ *   bun bench/profile.ts floor [SECONDS]    the HTTP floor: bench/floor-server.ts (node:http and Bun.serve
+ *                                           answering POST with a canned task, no NATS) under the same wrk load
  *
  * Writes the Markdown profile to .tmp/profile/<what>.md (git-ignored) and prints where it is, with
  * the NATS messages exchanged per request or task.
@@ -14,6 +16,7 @@ import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { EVENTS_WILDCARD } from "../src/store/subjects.ts";
 import { connCounters, connectRaw, startNats } from "./nats.ts";
+import { cpuSeconds } from "./proc-stats.ts";
 import { cleanup, installCleanupHandlers, stop, tempDir, track } from "./procs.ts";
 import { startServer } from "./server.ts";
 import { fillTasks } from "./tasks.ts";
@@ -97,7 +100,41 @@ async function profileWorker(natsUrl: string, tasks: number): Promise<void> {
   await client.close();
 }
 
+/** req/s and CPU per request of a server that does nothing but HTTP, with each server API. */
+async function floor(seconds: number): Promise<void> {
+  const wrk = findWrk();
+  if (!wrk) throw new Error("wrk is not installed");
+  for (const api of ["node", "bun"]) {
+    const p = track(
+      Bun.spawn([process.execPath, join(import.meta.dir, "floor-server.ts"), api], {
+        stdout: "pipe",
+        stderr: "inherit",
+      }),
+    );
+    const { value } = await p.stdout.getReader().read();
+    const url = `http://127.0.0.1:${Number(new TextDecoder().decode(value).trim())}/v1/tasks`;
+    await runWrk(wrk.path, "post", url, 16, 2);
+    for (const conns of [16, 64]) {
+      const c0 = cpuSeconds(p.pid) ?? 0;
+      const r = await runWrk(wrk.path, "post", url, conns, seconds);
+      const c1 = cpuSeconds(p.pid) ?? c0;
+      console.log(
+        `${api === "node" ? "node:http" : "Bun.serve"} ${conns} conns: ${Math.round(r.requests / (r.duration_us / 1e6))} req/s, p99 ${r.p99_us / 1000} ms, CPU ${(((c1 - c0) / r.requests) * 1000).toFixed(3)} ms/req`,
+      );
+    }
+    await stop(p);
+  }
+}
+
 installCleanupHandlers();
+if (what === "floor") {
+  try {
+    await floor(Number(amount ?? 5));
+  } finally {
+    await cleanup();
+  }
+  process.exit(0);
+}
 const nats = await startNats();
 try {
   const setup = await Client.connect({ connection: { servers: nats.url } });
@@ -105,7 +142,7 @@ try {
   await setup.close();
   if (what === "server") await profileServer(nats.url, nats.monitorUrl, Number(amount ?? 10));
   else if (what === "worker") await profileWorker(nats.url, Number(amount ?? 20_000));
-  else throw new Error("usage: bun bench/profile.ts server [SECONDS] | worker [TASKS]");
+  else throw new Error("usage: bun bench/profile.ts server [SECONDS] | worker [TASKS] | floor [SECONDS]");
 } finally {
   await nats.close();
   await cleanup();
