@@ -1,7 +1,8 @@
 /**
  * Keeps the dependency direction: core ← store ← client ← {worker, scheduler, http} ← cli.
  * `core` imports no NATS and no networking; only `store` imports @nats-io; nothing imports `cli`;
- * `http` never imports `store` or @nats-io. Exits 1 and lists the offending imports.
+ * `http` never imports `store` or @nats-io; `metrics` (Prometheus) is a leaf: it imports
+ * nothing of ajc, and worker, scheduler and cli may import it. Exits 1 and lists the offending imports.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -19,7 +20,14 @@ const layerOf = (rel: string) => (rel.includes("/") ? rel.split("/")[0]! : rel.r
 
 /** Which layers (and packages) each layer must not import. */
 const FORBIDDEN: Record<string, RegExp[]> = {
-  core: [/^@nats-io\//, /^node:net$/, /^node:http/, /\/(store|http|cli|worker|scheduler)\//, /\/client\.ts$/],
+  core: [
+    /^@nats-io\//,
+    /^node:net$/,
+    /^node:http/,
+    /\/(store|http|cli|worker|scheduler|metrics)\//,
+    /\/client\.ts$/,
+  ],
+  metrics: [/^@nats-io\//, /\/(core|store|http|cli|worker|scheduler)\//, /\/client\.ts$/],
   store: [/\/(http|cli|worker|scheduler)\//, /\/client\.ts$/],
   client: [/^@nats-io\//, /\/(http|cli|worker|scheduler)\//],
   worker: [/^@nats-io\//, /\/(http|cli|scheduler)\//],

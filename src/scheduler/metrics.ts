@@ -2,8 +2,8 @@
  * The scheduler's and the election's Prometheus series, named as the Go library names them
  * (namespace `choria_asyncjobs`) so existing dashboards keep working.
  */
+import { Registry } from "../metrics/prometheus.ts";
 import type { ElectionMetrics } from "./election.ts";
-import { Registry } from "./prometheus.ts";
 
 /** The Go library's Prometheus namespace. */
 export const METRICS_NAMESPACE = "choria_asyncjobs";

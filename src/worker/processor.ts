@@ -83,7 +83,7 @@ export class Processor {
     try {
       task = await client.loadTask(item.taskId);
     } catch (err) {
-      metrics.taskNotFound.inc([this.#queueName]);
+      metrics.taskNotFound.inc({ queue: this.#queueName });
       if (isReason(err, "task_not_found")) {
         item.term();
         return { taskId: item.taskId, type: "", state: "missing", tries: 0 };
@@ -110,18 +110,18 @@ export class Processor {
     }
 
     if (task.deadline && timeMs(task.deadline) < now) {
-      metrics.pastDeadline.inc([this.#queueName]);
+      metrics.pastDeadline.inc({ queue: this.#queueName });
       return this.#expire(item, task);
     }
     if (task.max_tries > 0 && task.tries >= task.max_tries) {
-      metrics.pastMaxTries.inc([this.#queueName]);
+      metrics.pastMaxTries.inc({ queue: this.#queueName });
       return this.#expire(item, task);
     }
 
     if (task.state === "blocked" && task.dependencies && task.dependencies.length > 0) {
       const deps = await this.#dependencies(task);
       if (deps.failed !== undefined) {
-        metrics.dependenciesFailed.inc();
+        metrics.dependenciesFailed.inc({});
         item.term();
         task.state = "unreachable";
         task.last_err = `task dependencies failed: ${deps.failed}`;
@@ -151,11 +151,11 @@ export class Processor {
 
   async #run(item: WorkItem, task: Task): Promise<TaskOutcome> {
     const { client, metrics, router } = this.o;
-    const labels = [task.queue, task.type];
+    const labels = { queue: task.queue, type: task.type };
     const lease = new Lease(this.#runtimeMs, client.now);
     const ctx = new RunContext(task, lease, () => item.inProgress());
     const handler = router.resolve(task.type);
-    metrics.busy.inc();
+    metrics.busy.inc({});
     const started = performance.now();
     let result: unknown;
     let failure: unknown;
@@ -166,7 +166,7 @@ export class Processor {
       failure = err ?? new Error("handler failed");
     } finally {
       lease.dispose();
-      metrics.busy.dec();
+      metrics.busy.dec({});
       metrics.handlerRuntime.observe(labels, (performance.now() - started) / 1000);
     }
 
@@ -244,9 +244,9 @@ export class Processor {
   async #save(task: Task): Promise<void> {
     try {
       await this.o.client.storage.tasks.save(task);
-      this.o.metrics.taskUpdate.inc([task.state]);
+      this.o.metrics.taskUpdate.inc({ state: task.state });
     } catch (err) {
-      this.o.metrics.taskUpdateError.inc();
+      this.o.metrics.taskUpdateError.inc({});
       throw err;
     }
   }

@@ -27,7 +27,7 @@ export interface WorkerOptions {
   retryPolicy?: string | RetryPolicy;
   /** End states whose tasks are deleted instead of stored (their state event is still published). */
   discard?: DiscardableState[];
-  /** Metrics to update (serve them with `serveMetrics(metrics.registry, port)`). */
+  /** Metrics to update (serve them with `serveMetrics(metrics.registry, { port })`). */
   metrics?: WorkerMetrics;
   /** Default: warnings and errors to the console, nothing else. */
   logger?: WorkerLogger;
@@ -129,10 +129,10 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
       else if (running < concurrency) start(item);
       else held.push(item);
     },
-    onCorrupt: () => metrics.itemCorrupt.inc([queue.name]),
-    onPoll: () => metrics.poll.inc([queue.name]),
+    onCorrupt: () => metrics.itemCorrupt.inc({ queue: queue.name }),
+    onPoll: () => metrics.poll.inc({ queue: queue.name }),
     onPollError: (err) => {
-      metrics.pollError.inc([queue.name]);
+      metrics.pollError.inc({ queue: queue.name });
       log.warn(`polling queue ${queue.name} failed: ${err.message}`);
     },
   });

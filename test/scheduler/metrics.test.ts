@@ -1,29 +1,6 @@
-/** The minimal Prometheus registry and the scheduler's series names. */
+/** The scheduler's and the election's series names. */
 import { expect, test } from "bun:test";
 import { SchedulerMetrics } from "../../src/scheduler/metrics.ts";
-import { Registry } from "../../src/scheduler/prometheus.ts";
-
-test("renders the text format with labels escaped", () => {
-  const r = new Registry();
-  const c = r.counter("x_total", "Things\nseen", ["kind"]);
-  const g = r.gauge("y", "A level");
-  c.inc({ kind: 'a"b\\c' });
-  c.inc({ kind: 'a"b\\c' }, 2);
-  g.set({}, 0.5);
-  expect(r.render()).toBe(
-    [
-      "# HELP x_total Things\\nseen",
-      "# TYPE x_total counter",
-      'x_total{kind="a\\"b\\\\c"} 3',
-      "# HELP y A level",
-      "# TYPE y gauge",
-      "y 0.5",
-      "",
-    ].join("\n"),
-  );
-  expect(() => c.inc({ kind: "a" }, -1)).toThrow(RangeError);
-  expect(() => r.gauge("y", "again")).toThrow(/twice/);
-});
 
 test("the scheduler's series carry the Go library's names and labels", () => {
   const m = new SchedulerMetrics();

@@ -104,7 +104,7 @@ test("a task at its max tries expires instead of running", async () => {
   expect(calls).toBe(2);
   expect(done.tries).toBe(2);
   expect(done.last_err).toBe("try 2 failed");
-  expect(metrics.pastMaxTries.get(["MAXTRIES"])).toBe(1);
+  expect(metrics.pastMaxTries.get({ queue: "MAXTRIES" })).toBe(1);
 });
 
 test("reaching the queue's max tries expires the task at once", async () => {
@@ -143,7 +143,7 @@ test("a task past its deadline expires without running", async () => {
   await w.stop();
   expect(calls).toBe(0);
   expect(done.tries).toBe(0);
-  expect(metrics.pastDeadline.get(["LATE"])).toBe(1);
+  expect(metrics.pastDeadline.get({ queue: "LATE" })).toBe(1);
 });
 
 test("a handler past the queue's run time fails; extending the lease keeps it going", async () => {
@@ -236,7 +236,7 @@ test("dependencies: a missing or failed dependency makes the task unreachable", 
   expect(a.last_err).toContain("01NOSUCHTASK");
   expect(b.last_err).toContain(doomed.id);
   expect(d.last_err).toContain("NOSTATE");
-  expect(metrics.dependenciesFailed.get()).toBe(3);
+  expect(metrics.dependenciesFailed.get({})).toBe(3);
 });
 
 test("a completed task is never run again by a redelivered old item", async () => {
@@ -278,7 +278,7 @@ test("an item of a task that is active elsewhere is left alone; a missing task's
     ["01GHOST", "missing"],
     [active.id, "skipped"],
   ]);
-  expect(metrics.taskNotFound.get(["BUSY"])).toBe(1);
+  expect(metrics.taskNotFound.get({ queue: "BUSY" })).toBe(1);
   const q = await c.queueInfo("BUSY");
   expect(q.entries).toBe(1); // the active task's item waits for its ack wait
   expect((await c.loadTask(active.id)).state).toBe("active");

@@ -88,7 +88,7 @@ test("metrics carry the Go library's names and are served at /metrics", async ()
   const c = env.client;
   await c.createQueue({ name: "METRICS", max_runtime: "30s" });
   const metrics = new WorkerMetrics();
-  const server = await serveMetrics(metrics.registry, 0, "127.0.0.1");
+  const server = await serveMetrics(metrics.registry, { port: 0, host: "127.0.0.1" });
   const router = new Router()
     .handle("ok", () => "fine")
     .handle("bad", () => {

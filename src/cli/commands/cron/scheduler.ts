@@ -4,13 +4,14 @@
  */
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../../core/errors.ts";
+import { serveMetrics } from "../../../metrics/prometheus.ts";
 import type { Log } from "../../../scheduler/log.ts";
 import { SchedulerMetrics } from "../../../scheduler/metrics.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "../../../scheduler/prometheus.ts";
 import { Scheduler } from "../../../scheduler/scheduler.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import type { Io } from "../../io.ts";
+import { parseMonitor } from "../../monitor.ts";
 
 interface SchedulerArgs extends NatsFlags {
   name: string;
@@ -47,8 +48,8 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
         connection: { reconnectForever: true, name: `ajc scheduler ${name}` },
       });
       const metrics = new SchedulerMetrics();
-      const server = monitor && serveMetrics(monitor, metrics);
-      if (server) log.info(`serving Prometheus metrics on ${server.url.origin}/metrics`);
+      const server = monitor && (await serveMetrics(metrics.registry, monitor));
+      if (server) log.info(`serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
       const stop = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
         if (stop.signal.aborted) {
@@ -66,34 +67,10 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
-        server?.stop(true);
+        await server?.close();
       }
     },
   };
-}
-
-/** `9102` or `127.0.0.1:9102` (as `ajc task process --monitor`). */
-function parseMonitor(v: string): { host?: string; port: number } {
-  const m = /^(?:(.+):)?(\d{1,5})$/.exec(v.trim());
-  const port = Number(m?.[2]);
-  if (!m || port < 1 || port > 65535) {
-    throw new AjcError("invalid_argument", `--monitor must be PORT or HOST:PORT, not "${v}"`, {
-      field: "monitor",
-    });
-  }
-  return { host: m[1]?.replace(/^\[(.*)\]$/, "$1"), port };
-}
-
-/** `/metrics` in the Prometheus text format; everything else is 404. Every interface by default, as Go. */
-function serveMetrics(at: { host?: string; port: number }, metrics: SchedulerMetrics) {
-  return Bun.serve({
-    port: at.port,
-    hostname: at.host ?? "0.0.0.0",
-    fetch(req) {
-      if (new URL(req.url).pathname !== "/metrics") return new Response("not found\n", { status: 404 });
-      return new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
-    },
-  });
 }
 
 /** Timestamped lines on stderr. */

@@ -5,20 +5,20 @@
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../../core/errors.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
+import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
   assertCommand,
   commandHandler,
-  type MetricsServer,
   Router,
   remoteHandler,
   runWorker,
-  serveMetrics,
   shutdownSignal,
   type TaskOutcome,
   WorkerMetrics,
 } from "../../../worker/index.ts";
 import { envFlag, type NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { parseMonitor } from "../../monitor.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 
 interface ProcessArgs extends NatsFlags, KeyArgs {
@@ -64,18 +64,6 @@ function resolveArgs(argv: ProcessArgs, env: Record<string, string | undefined>)
     throw new AjcError("invalid_argument", "give either a COMMAND or --remote, not both");
   if (command) assertCommand(command);
   return { type: type ?? "", queue: queue ?? "", concurrency, command: command || undefined };
-}
-
-/** `9090` or `127.0.0.1:9090`. */
-function parseMonitor(v: string): { host?: string; port: number } {
-  const m = /^(?:(.+):)?(\d{1,5})$/.exec(v);
-  const port = Number(m?.[2]);
-  if (!m || port < 1 || port > 65535) {
-    throw new AjcError("invalid_argument", `--monitor must be PORT or HOST:PORT, not "${v}"`, {
-      field: "monitor",
-    });
-  }
-  return { host: m[1]?.replace(/^\[(.*)\]$/, "$1"), port };
 }
 
 /** One log line per work item: id, type, state, tries and error; never the payload. */
@@ -149,7 +137,7 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       const metrics = new WorkerMetrics();
       let server: MetricsServer | undefined;
       if (monitor) {
-        server = await serveMetrics(metrics.registry, monitor.port, monitor.host);
+        server = await serveMetrics(metrics.registry, monitor);
         ctx.io.err(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
       }
       const handler = args.command ? `command ${args.command}` : "request-reply";
