@@ -49,12 +49,41 @@ export type Decoded<S extends Shape> = {
 
 const shown = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
 
+/**
+ * Deepest nesting of arrays and objects a body may have. JSON.parse takes any depth, but the
+ * recursive code after it (JSON.stringify of a payload, the idempotency fingerprint) runs out of
+ * stack somewhere past ten thousand levels, which would be a 500; Go's decoder stops at 10000.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** True when the JSON text nests arrays and objects deeper than `max` (strings are skipped). */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character; a quote ends the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Parses a body as a JSON object. */
 export function parseObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw new AjcError("invalid_json", "a JSON request body is required");
+  const text = body.toString("utf8");
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new AjcError("invalid_json", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString("utf8"));
+    value = JSON.parse(text);
   } catch {
     throw new AjcError("invalid_json", "request body is not valid JSON");
   }
