@@ -180,6 +180,27 @@ export class Client {
     return task;
   }
 
+  /**
+   * Finishes an enqueue that may have been cut short after the task was stored (the process died,
+   * or NATS went away, between storing the task and publishing its work item): a task still `new`
+   * or `blocked` gets its work item again, one left in `queue_error` goes back to `new` (or
+   * `blocked`) and gets it too. The item subject holds one message, so this never makes a second
+   * item. A task in any other state was enqueued and has moved on: it is returned as it is.
+   */
+  async resumeEnqueue(task: Task): Promise<Task> {
+    this.storage.assertConnected();
+    if (!task.queue) return task;
+    if (task.state === "queue_error") {
+      task.state = task.dependencies && task.dependencies.length > 0 ? "blocked" : "new";
+      delete task.last_err;
+      await this.storage.tasks.save(task);
+    } else if (task.state !== "new" && task.state !== "blocked") {
+      return task;
+    }
+    await this.storage.queues.publishItem(task.queue, task.id, false);
+    return task;
+  }
+
   private async assertQueueExists(queue: string): Promise<void> {
     const seen = this.#queueSeen.get(queue);
     if (seen !== undefined && this.now() - seen < QUEUE_EXISTS_CACHE_MS) return;

@@ -156,10 +156,16 @@ export class Idempotency {
     }
   }
 
-  /** Answers a repeated request from the task the key's first request created. */
+  /**
+   * Answers a repeated request from the task the key's first request created. While the claim is
+   * not marked done, that request may have died (or lost NATS) after storing the task but before
+   * its work item: the enqueue is finished here before the task is acknowledged, so a 200 never
+   * stands for a task no worker will see.
+   */
   async #follow(claim: Claim, task: Task, create: (t: Task) => Promise<Task>): Promise<IdempotentResult> {
     try {
-      return { task: await this.client.loadTask(claim.id), replayed: true };
+      const stored = await this.client.loadTask(claim.id);
+      return { task: claim.done ? stored : await this.client.resumeEnqueue(stored), replayed: true };
     } catch (err) {
       if (!isReason(err, "task_not_found")) throw err;
     }
