@@ -130,21 +130,39 @@ export function dispatcher(
   };
 }
 
+/** A request line longer than this in a head over the parser's limit makes the answer 414, not 431. */
+export const URI_TOO_LONG_BYTES = 8_192;
+
+/** Which status a refused head gets: 414 when its request line is the long part, else 431. */
+function overflowStatus(rawPacket: unknown): string {
+  if (!Buffer.isBuffer(rawPacket)) return "431 Request Header Fields Too Large";
+  const eol = rawPacket.indexOf(0x0a);
+  return eol < 0 || eol > URI_TOO_LONG_BYTES ? "414 URI Too Long" : "431 Request Header Fields Too Large";
+}
+
 /**
  * Answers a request the HTTP parser refused (malformed, or a head over the parser's limit) with the
- * envelope, then closes the connection: 431 for a head too large, 400 otherwise.
+ * envelope, then closes the connection: 414 for a request line too long, 431 for a head too large,
+ * 400 otherwise.
  */
-export function answerClientError(err: Error & { code?: string }, socket: Socket, log: Logger): void {
+export function answerClientError(
+  err: Error & { code?: string; rawPacket?: unknown },
+  socket: Socket,
+  log: Logger,
+): void {
   const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
   log.warn("malformed request refused", { error: err.code ?? "unknown" });
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { body } = envelopeOf(
-    new AjcError("invalid_argument", tooLarge ? "request head too large" : "malformed HTTP request"),
-  );
-  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  const status = tooLarge ? overflowStatus(err.rawPacket) : "400 Bad Request";
+  const message = !tooLarge
+    ? "malformed HTTP request"
+    : status.startsWith("414")
+      ? "request target (URL) too long"
+      : "request head too large";
+  const { body } = envelopeOf(new AjcError("invalid_argument", message));
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
