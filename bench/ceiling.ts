@@ -28,49 +28,57 @@ export interface CeilingResult {
 
 const encoder = new TextEncoder();
 
+/** A connected ceiling runner: measure either way as often as needed, then close. */
+export interface Ceiling {
+  measure(via: CeilingResult["via"], inflight: number, durationMs: number): Promise<CeilingResult>;
+  close(): Promise<void>;
+}
+
+export async function openCeiling(natsUrl: string, natsPid: number, queue: string): Promise<Ceiling> {
+  const nc = await connectRaw(natsUrl, "bench ceiling");
+  const js = jetstream(nc, { timeout: 5_000 });
+  const client = await Client.connect({ connection: { servers: natsUrl, name: "bench client" } });
+  const raw = async () => {
+    const t = benchTask(queue);
+    const ack = await js.publish(taskSubject(t.id), encoder.encode(encodeTask(t)), {
+      expect: { lastSubjectSequence: 0 },
+    });
+    if (ack.duplicate) throw new Error("task save acknowledged as duplicate");
+    const nowMs = Date.now();
+    const event = taskStateEvent(t, ulid(nowMs), BigInt(nowMs) * 1_000_000n, formatTimeMs(nowMs));
+    nc.publish(taskStateEventSubject(t.id), JSON.stringify(event));
+    const item = await js.publish(workItemSubject(queue, t.id), workItem(t.id), { msgID: t.id });
+    if (item.duplicate) throw new Error("work item acknowledged as duplicate");
+  };
+  const viaClient = () =>
+    client.enqueue(client.newTask(BENCH_TYPE, BENCH_PAYLOAD), queue, { requireQueue: true });
+  return {
+    async measure(via, inflight, durationMs) {
+      const cpu0 = cpuSeconds(natsPid) ?? 0;
+      const load = await closedLoop(inflight, durationMs, via === "nats" ? raw : viaClient);
+      const natsCpu = (cpuSeconds(natsPid) ?? cpu0) - cpu0;
+      return { via, load, natsCpuSecondsPer1k: load.ops > 0 ? round((natsCpu / load.ops) * 1000, 3) : 0 };
+    },
+    async close() {
+      await client.close();
+      await nc.drain();
+    },
+  };
+}
+
+/** Part 1: both ways at each level in flight, after a warm-up of each. */
 export async function runCeiling(
-  natsUrl: string,
-  natsPid: number,
-  queue: string,
+  ceiling: Ceiling,
   levels: number[],
   durationMs: number,
   warmupMs: number,
 ): Promise<CeilingResult[]> {
-  const nc = await connectRaw(natsUrl, "bench ceiling");
-  const js = jetstream(nc, { timeout: 5_000 });
-  const client = await Client.connect({ connection: { servers: natsUrl, name: "bench client" } });
-  try {
-    const raw = async () => {
-      const t = benchTask(queue);
-      const ack = await js.publish(taskSubject(t.id), encoder.encode(encodeTask(t)), {
-        expect: { lastSubjectSequence: 0 },
-      });
-      if (ack.duplicate) throw new Error("task save acknowledged as duplicate");
-      const nowMs = Date.now();
-      const event = taskStateEvent(t, ulid(nowMs), BigInt(nowMs) * 1_000_000n, formatTimeMs(nowMs));
-      nc.publish(taskStateEventSubject(t.id), JSON.stringify(event));
-      const item = await js.publish(workItemSubject(queue, t.id), workItem(t.id), { msgID: t.id });
-      if (item.duplicate) throw new Error("work item acknowledged as duplicate");
-    };
-    const viaClient = () =>
-      client.enqueue(client.newTask(BENCH_TYPE, BENCH_PAYLOAD), queue, { requireQueue: true });
-
-    await closedLoop(16, warmupMs, raw);
-    await closedLoop(16, warmupMs, viaClient);
-    const measure = async (via: CeilingResult["via"], n: number): Promise<CeilingResult> => {
-      const cpu0 = cpuSeconds(natsPid) ?? 0;
-      const load = await closedLoop(n, durationMs, via === "nats" ? raw : viaClient);
-      const natsCpu = (cpuSeconds(natsPid) ?? cpu0) - cpu0;
-      return { via, load, natsCpuSecondsPer1k: load.ops > 0 ? round((natsCpu / load.ops) * 1000, 3) : 0 };
-    };
-    const out: CeilingResult[] = [];
-    for (const n of levels) {
-      out.push(await measure("nats", n));
-      out.push(await measure("client", n));
-    }
-    return out;
-  } finally {
-    await client.close();
-    await nc.drain();
+  await ceiling.measure("nats", 16, warmupMs);
+  await ceiling.measure("client", 16, warmupMs);
+  const out: CeilingResult[] = [];
+  for (const n of levels) {
+    out.push(await ceiling.measure("nats", n, durationMs));
+    out.push(await ceiling.measure("client", n, durationMs));
   }
+  return out;
 }

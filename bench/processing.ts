@@ -120,7 +120,7 @@ export interface ProcessingOptions {
 
 const BENCH_DIR = import.meta.dir;
 
-async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number): Promise<DrainRow> {
+export async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: number): Promise<DrainRow> {
   const tasks = mode === "ajc-process" && concurrency === 1 ? o.shellCountAtOne : o.count;
   const queue = `BENCH_${mode.replace("-", "_").toUpperCase()}_${concurrency}`;
   await o.client.ensureQueue(defaultQueue(queue));

@@ -1,5 +1,6 @@
 /** Renders one run's results as Markdown tables (printed, and pasted into the README). */
 import type { Machine } from "./machine.ts";
+import type { Paired } from "./paired.ts";
 import { int, mb, ms, round } from "./stats.ts";
 import { httpErrors, type Measured, type TargetCheck } from "./targets.ts";
 
@@ -20,6 +21,11 @@ export interface Results extends Measured {
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function pairedLine(p: Paired, ceiling: string, product: string): string {
+  const rounds = p.rounds.map((x) => `${int(x.ceiling)} vs ${int(x.product)} (${x.ratio}×)`).join("; ");
+  return `Side by side, alternating rounds (${ceiling} vs ${product}, per second): ${rounds}; median ratio **${p.medianRatio}×**.`;
 }
 
 export function renderMarkdown(r: Results): string {
@@ -96,6 +102,11 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.pairedEnqueue)
+    out.push(
+      pairedLine(r.pairedEnqueue, "library enqueue at 64 in flight", "HTTP POST at 64 connections"),
+      "",
+    );
   if (r.listing) {
     out.push("**3. Listing**", "");
     const rows: (string | number)[][] = [];
@@ -171,6 +182,7 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.pairedDrain) out.push(pairedLine(r.pairedDrain, "raw pull-ack", "TS worker"), "");
   if (r.startup) {
     const s = r.startup;
     out.push(

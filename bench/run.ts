@@ -14,13 +14,14 @@ import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
-import { runCeiling } from "./ceiling.ts";
+import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
 import { ensureBinary, machine } from "./machine.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
+import { pairedDrain, pairedEnqueue } from "./paired.ts";
 import { settle } from "./proc-stats.ts";
-import { runProcessing } from "./processing.ts";
+import { type ProcessingOptions, runProcessing } from "./processing.ts";
 import { cleanup, installCleanupHandlers } from "./procs.ts";
 import { type Results, renderMarkdown } from "./report.ts";
 import { startServer } from "./server.ts";
@@ -53,6 +54,8 @@ const settings = quick
       drainShellAtOne: 200,
       concurrencies: [1, 8, 32],
       startupRuns: 3,
+      pairedRounds: 2,
+      pairedSeconds: 2,
     }
   : {
       ceilingSeconds: 5,
@@ -66,6 +69,8 @@ const settings = quick
       drainShellAtOne: 1_000,
       concurrencies: [1, 8, 32],
       startupRuns: 7,
+      pairedRounds: 3,
+      pairedSeconds: 4,
     };
 
 function log(msg: string): void {
@@ -115,6 +120,7 @@ async function main(): Promise<number> {
   let nats: BenchNats | undefined;
   let nc: NatsConnection | undefined;
   let client: Client | undefined;
+  let ceiling: Ceiling | undefined;
   const failures: Record<string, string> = {};
   const results: Partial<Results> = {};
   try {
@@ -124,8 +130,9 @@ async function main(): Promise<number> {
     client = await Client.connect({ connection: { servers: url, name: "bench setup" } });
     await client.ensureQueue(defaultQueue(QUEUE));
 
+    ceiling = await openCeiling(url, nats.pid, QUEUE);
     results.ceiling = await part("1 (ceiling)", failures, () =>
-      runCeiling(url, nats!.pid, QUEUE, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
+      runCeiling(ceiling!, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
     );
 
     results.http = await part("2 (HTTP)", failures, async () => {
@@ -135,7 +142,7 @@ async function main(): Promise<number> {
       await settle(nats!.pid);
       const server = await startServer([bin.path], url, QUEUE);
       try {
-        return await runHttp({
+        const http = await runHttp({
           wrkPath: wrk.path,
           server,
           monitorUrl: nats!.monitorUrl,
@@ -146,6 +153,15 @@ async function main(): Promise<number> {
           getConnections: settings.getConnections,
           ids,
         });
+        log("part 2: library and HTTP enqueue at 64, alternating");
+        results.pairedEnqueue = await pairedEnqueue(
+          ceiling!,
+          wrk.path,
+          server,
+          settings.pairedRounds,
+          settings.pairedSeconds,
+        );
+        return http;
       } finally {
         await server.close();
       }
@@ -171,7 +187,7 @@ async function main(): Promise<number> {
 
     results.processing = await part("4 (processing)", failures, async () => {
       await client!.purgeTasks();
-      return runProcessing({
+      const o: ProcessingOptions = {
         natsUrl: url,
         natsPid: nats!.pid,
         nc: nc!,
@@ -181,13 +197,18 @@ async function main(): Promise<number> {
         count: settings.drainTasks,
         shellCountAtOne: settings.drainShellAtOne,
         timeoutMs: 240_000,
-      });
+      };
+      const rows = await runProcessing(o);
+      log("part 4: raw pull-ack and TS worker at 32, alternating");
+      results.pairedDrain = await pairedDrain(o, 32, settings.pairedRounds);
+      return rows;
     });
 
     results.startup = await part("5 (start-up)", failures, () =>
       runStartup(bin.path, url, QUEUE, settings.startupRuns),
     );
   } finally {
+    await ceiling?.close().catch(() => {});
     await client?.close().catch(() => {});
     await nc?.drain().catch(() => {});
     await nats?.close();

@@ -2,6 +2,7 @@
 import type { CeilingResult } from "./ceiling.ts";
 import type { HttpRow } from "./http-load.ts";
 import type { ListingSize } from "./listing.ts";
+import type { Paired } from "./paired.ts";
 import type { DrainRow } from "./processing.ts";
 import type { StartupResult } from "./startup.ts";
 import { round } from "./stats.ts";
@@ -17,6 +18,10 @@ export interface TargetCheck {
 
 export interface Measured {
   ceiling?: CeilingResult[];
+  /** Library vs HTTP enqueue at 64, alternating rounds. */
+  pairedEnqueue?: Paired;
+  /** Raw pull-ack vs TS worker at 32, alternating rounds. */
+  pairedDrain?: Paired;
   http?: { warmup: HttpRow; rows: HttpRow[] };
   listing?: ListingSize[];
   processing?: DrainRow[];
@@ -32,12 +37,22 @@ export function httpErrors(r: HttpRow): number {
 
 const verdict = (ok: boolean): Verdict => (ok ? "pass" : "fail");
 
+/** `6,100/12,000/s; ...` for each round: product/ceiling. */
+const rounds = (p: Paired) => p.rounds.map((r) => `${r.product}/${r.ceiling}/s`).join(", ");
+
 export function checkTargets(m: Measured): TargetCheck[] {
   const out: TargetCheck[] = [];
   const post = (c: number) => m.http?.rows.find((r) => r.route === "POST /v1/tasks" && r.connections === c);
   const ceil64 = m.ceiling?.find((r) => r.via === "nats" && r.load.inflight === 64);
   const post64 = post(64);
-  if (ceil64 && post64) {
+  if (m.pairedEnqueue) {
+    const p = m.pairedEnqueue;
+    out.push({
+      target: "HTTP enqueue at 64 connections ≥ 0.6 × library ceiling at 64 in flight",
+      measured: `median ${p.medianRatio}× over ${p.rounds.length} alternating rounds (${rounds(p)}); single rows: ${post64?.perSecond ?? "-"}/s vs ${ceil64?.load.perSecond ?? "-"}/s`,
+      verdict: verdict(p.medianRatio >= 0.6),
+    });
+  } else if (ceil64 && post64) {
     const ratio = post64.perSecond / ceil64.load.perSecond;
     out.push({
       target: "HTTP enqueue at 64 connections ≥ 0.6 × library ceiling at 64 in flight",
@@ -114,7 +129,14 @@ export function checkTargets(m: Measured): TargetCheck[] {
 
   const raw32 = m.processing?.find((r) => r.mode === "raw" && r.concurrency === 32);
   const ts32 = m.processing?.find((r) => r.mode === "ts-worker" && r.concurrency === 32);
-  if (raw32 && ts32) {
+  if (m.pairedDrain) {
+    const p = m.pairedDrain;
+    out.push({
+      target: "TypeScript worker (no-op) ≥ 0.5 × raw pull-ack at concurrency 32",
+      measured: `median ${p.medianRatio}× over ${p.rounds.length} alternating rounds (${rounds(p)}); single rows: ${ts32?.perSecond ?? "-"}/s vs ${raw32?.perSecond ?? "-"}/s`,
+      verdict: verdict(p.medianRatio >= 0.5),
+    });
+  } else if (raw32 && ts32) {
     const ratio = ts32.perSecond / raw32.perSecond;
     out.push({
       target: "TypeScript worker (no-op) ≥ 0.5 × raw pull-ack at concurrency 32",
