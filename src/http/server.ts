@@ -4,8 +4,9 @@
  * before it listens, so a bad configuration fails at start-up with a clear message.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import type { ServerOptions as HttpsOptions } from "node:https";
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
@@ -72,7 +73,7 @@ function positive(n: number | undefined, fallback: number, field: string): numbe
   return v;
 }
 
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+function listen(server: NetServer, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     const onListening = () => {
@@ -122,6 +123,21 @@ export function resolveServerOptions(options: Omit<ServerOptions, "queue">): Res
   return { bindText, host, port, tls, auth, warning, limits, connectionTimeouts };
 }
 
+/**
+ * The TLS listener: a TLS server whose connections, once the handshake is done, are handed to the
+ * HTTP server. (Bun's node:https surfaces a connection only after its handshake, so a client that
+ * connects and never completes one would hold the socket for Bun's own idle timeout, not ours.)
+ * A handshake not done within the header timeout closes the connection, as does a failed one:
+ * no certificate, a certificate the client CA did not sign, TLS below 1.2.
+ */
+function tlsListener(http: Server, tls: HttpsOptions, handshakeMs: number): NetServer {
+  const listener = createTlsServer({ ...tls, handshakeTimeout: handshakeMs }, (socket) => {
+    http.emit("connection", socket);
+  });
+  listener.on("tlsClientError", (_err, socket) => socket.destroy());
+  return listener;
+}
+
 /** Validates the options, builds the routes and listens. */
 export async function startServer(client: Client, options: ServerOptions, log: Logger): Promise<ApiServer> {
   const { bindText, host, port, tls, auth, warning, limits, connectionTimeouts } =
@@ -148,16 +164,17 @@ export async function startServer(client: Client, options: ServerOptions, log: L
 
   const connections = new Connections(connectionTimeouts);
   const onRequest = dispatcher(router, limits, connections, log);
-  const server = tls ? (createHttpsServer(tls, onRequest) as unknown as Server) : createHttpServer(onRequest);
+  const server = createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
   server.headersTimeout = connectionTimeouts.headersMs;
   server.requestTimeout = limits.readTimeoutMs;
   connections.attach(server);
   server.on("clientError", (err, socket) => answerClientError(err, socket as Socket, log));
+  const listener = tls ? tlsListener(server, tls, connectionTimeouts.headersMs) : server;
 
   let addr: AddressInfo;
   try {
-    addr = await listen(server, host, port);
+    addr = await listen(listener, host, port);
   } catch (err) {
     throw new AjcError("invalid_argument", `cannot listen on ${bindText}: ${(err as Error).message}`, {
       field: "bind",
@@ -176,7 +193,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     close() {
       closed ??= (async () => {
         stopping.abort();
-        const released = new Promise<void>((resolve) => server.close(() => resolve()));
+        const released = new Promise<void>((resolve) => listener.close(() => resolve()));
         await connections.shutdown(limits.writeTimeoutMs);
         await Promise.race([released, new Promise((r) => setTimeout(r, 1_000))]);
       })();
