@@ -7,6 +7,10 @@ import { AjcError, type Reason } from "../core/errors.ts";
 export const JS_STREAM_NOT_FOUND = 10059;
 export const JS_CONSUMER_NOT_FOUND = 10014;
 export const JS_NO_MESSAGE_FOUND = 10037;
+/** Deleting a stream message that is not there (any more): "no message found"... */
+export const JS_MESSAGE_DELETE_FAILED = 10057;
+/** ...or "sequence N not found", depending on where in the stream it was. */
+export const JS_SEQUENCE_NOT_FOUND = 10043;
 export const JS_WRONG_LAST_SEQUENCE = 10071;
 export const JS_STREAM_NAME_IN_USE = 10058;
 

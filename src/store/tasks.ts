@@ -11,7 +11,14 @@ import {
 } from "@nats-io/jetstream";
 import { AjcError } from "../core/errors.ts";
 import { decodeTask, encodeTask, type Task } from "../core/task.ts";
-import { JS_STREAM_NOT_FOUND, JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
+import {
+  JS_MESSAGE_DELETE_FAILED,
+  JS_SEQUENCE_NOT_FOUND,
+  JS_STREAM_NOT_FOUND,
+  JS_WRONG_LAST_SEQUENCE,
+  jsCode,
+  toAjcError,
+} from "./errors.ts";
 import type { EventPublisher } from "./events.ts";
 import type { Jet } from "./jet.ts";
 import { TASKS_DESCRIPTION, TASKS_STREAM, TASKS_SUBJECTS, taskSubject } from "./subjects.ts";
@@ -168,14 +175,30 @@ export class TaskStore {
     return task;
   }
 
-  /** Deletes a task (`task_not_found` when there is none). */
+  /**
+   * Deletes a task (`task_not_found` when there is none). When the message read is gone by the
+   * time it is deleted, someone else got there first: deleted the task (`task_not_found`) or saved
+   * a newer version of it (`task_update_conflict`: the newer version is kept).
+   */
   async delete(id: string): Promise<void> {
+    const what = `deleting task ${id}`;
     let sm: Awaited<ReturnType<Jet["jsm"]["streams"]["getMessage"]>>;
     try {
       sm = await this.jet.jsm.streams.getMessage(TASKS_STREAM, { last_by_subj: taskSubject(id) });
       if (sm) await this.jet.jsm.streams.deleteMessage(TASKS_STREAM, sm.seq, false);
     } catch (err) {
-      throw toAjcError(err, `deleting task ${id}`);
+      const code = jsCode(err);
+      if (code !== JS_MESSAGE_DELETE_FAILED && code !== JS_SEQUENCE_NOT_FOUND) throw toAjcError(err, what);
+      let now: Awaited<ReturnType<Jet["jsm"]["streams"]["getMessage"]>>;
+      try {
+        now = await this.jet.jsm.streams.getMessage(TASKS_STREAM, { last_by_subj: taskSubject(id) });
+      } catch (again) {
+        throw toAjcError(again, what);
+      }
+      if (!now) throw new AjcError("task_not_found", `task not found: ${id}`, { cause: err });
+      throw new AjcError("task_update_conflict", `${what}: changed by someone else, reload and try again`, {
+        cause: err,
+      });
     }
     if (!sm) throw new AjcError("task_not_found", `task not found: ${id}`);
   }
