@@ -130,6 +130,34 @@ export function dispatcher(
   };
 }
 
+/**
+ * Answers a CONNECT request. The runtime hands CONNECT to the server's `connect` event with the raw
+ * socket (and, without a listener, closes the connection without a word); we serve no tunnels, so
+ * it gets what any other unknown method gets: 405 with `Allow` on a known path, 404 elsewhere.
+ */
+export function answerConnect(
+  router: Router<Handler>,
+  req: IncomingMessage,
+  socket: Socket,
+  log: Logger,
+): void {
+  const started = performance.now();
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  const found = router.lookup("CONNECT", path);
+  const allow = found.kind === "method_not_allowed" ? found.allow.join(", ") : undefined;
+  const err = allow
+    ? new AjcError("method_not_allowed", `CONNECT is not allowed on ${path}`)
+    : new AjcError("not_found", `no such path: ${path}`);
+  const { status, body } = envelopeOf(err);
+  const reason = status === 405 ? "Method Not Allowed" : "Not Found";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n${allow ? `Allow: ${allow}\r\n` : ""}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  logRequest(log, "CONNECT", path, status, performance.now() - started);
+}
+
 /** A request line longer than this in a head over the parser's limit makes the answer 414, not 431. */
 export const URI_TOO_LONG_BYTES = 8_192;
 

@@ -13,7 +13,7 @@ import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
-import { answerClientError, dispatcher, type RequestLimits } from "./dispatch.ts";
+import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -170,6 +170,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   server.requestTimeout = limits.readTimeoutMs;
   connections.attach(server);
   server.on("clientError", (err, socket) => answerClientError(err, socket as Socket, log));
+  server.on("connect", (req, socket) => answerConnect(router, req, socket as Socket, log));
   const listener = tls ? tlsListener(server, tls, connectionTimeouts.headersMs) : server;
 
   let addr: AddressInfo;
