@@ -16,6 +16,26 @@ export type ScheduleChange =
   | { op: "delete"; name: string }
   | { op: "invalid"; name: string; error: AjcError };
 
+/** Characters a KV key cannot hold although a name may: `:` (allowed by the name pattern). */
+const NOT_IN_KEY = /[^-/_=.a-zA-Z0-9]/;
+
+/**
+ * The KV key of a schedule. Names may contain `:`, which no KV key can: such a schedule cannot be
+ * stored (nor exist), so its name is refused as invalid rather than failing inside the KV client.
+ */
+function keyOf(name: string): string {
+  if (NOT_IN_KEY.test(name)) {
+    throw new AjcError(
+      "schedule_invalid",
+      `invalid schedule name ${JSON.stringify(name.slice(0, 64))}: ':' cannot be stored as a key`,
+      {
+        field: "name",
+      },
+    );
+  }
+  return SCHEDULE_KEY_PREFIX + name;
+}
+
 export class ScheduleStore {
   private constructor(private readonly kv: KV) {}
 
@@ -33,7 +53,7 @@ export class ScheduleStore {
   /** Creates a schedule; one with that name already stored is `schedule_already_exists`. */
   async create(s: Schedule): Promise<void> {
     try {
-      await this.kv.create(SCHEDULE_KEY_PREFIX + s.name, encodeSchedule(s));
+      await this.kv.create(keyOf(s.name), encodeSchedule(s));
     } catch (err) {
       if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) {
         throw new AjcError("schedule_already_exists", `schedule ${s.name} already exists`, { field: "name" });
@@ -45,7 +65,7 @@ export class ScheduleStore {
   /** Stores a schedule, replacing any of the same name. */
   async put(s: Schedule): Promise<void> {
     try {
-      await this.kv.put(SCHEDULE_KEY_PREFIX + s.name, encodeSchedule(s));
+      await this.kv.put(keyOf(s.name), encodeSchedule(s));
     } catch (err) {
       throw toAjcError(err, `saving schedule ${s.name}`);
     }
@@ -55,7 +75,7 @@ export class ScheduleStore {
   async load(name: string): Promise<Schedule> {
     let e: Awaited<ReturnType<KV["get"]>>;
     try {
-      e = await this.kv.get(SCHEDULE_KEY_PREFIX + name);
+      e = await this.kv.get(keyOf(name));
     } catch (err) {
       throw toAjcError(err, `loading schedule ${name}`);
     }
@@ -67,7 +87,7 @@ export class ScheduleStore {
   async delete(name: string): Promise<void> {
     await this.load(name);
     try {
-      await this.kv.delete(SCHEDULE_KEY_PREFIX + name);
+      await this.kv.delete(keyOf(name));
     } catch (err) {
       throw toAjcError(err, `deleting schedule ${name}`);
     }
