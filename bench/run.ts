@@ -216,8 +216,7 @@ async function main(): Promise<number> {
   }
 
   const full: Results = {
-    ...results,
-    command: `bun bench/run.ts${quick ? " --quick" : ""}  (npm run bench${quick ? " -- --quick" : ""})`,
+    command: `npm run bench${quick ? " -- --quick" : ""} (bun bench/run.ts${quick ? " --quick" : ""})`,
     startedAt,
     totalSeconds: (performance.now() - started) / 1000,
     quick,
@@ -231,6 +230,7 @@ async function main(): Promise<number> {
     loadAverages,
     failures,
     targets: [],
+    ...results,
   };
   full.targets = checkTargets(full);
   writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(full, null, 2)}\n`);
