@@ -110,9 +110,12 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const wrk = findWrk();
   if (!wrk) {
-    console.error("wrk is not installed (Debian: apt-get install -y wrk); the benchmark needs it");
+    console.error(
+      "neither wrk nor autocannon is installed (Debian: apt-get install -y wrk); the benchmark needs one",
+    );
     return 1;
   }
+  log(`HTTP load generator: ${wrk.version} (${wrk.path})`);
   log("building build/ajc if stale");
   const bin = ensureBinary(ROOT);
   if (bin.rebuilt) log(`rebuilt ${bin.path} in ${bin.buildSeconds}s`);
@@ -220,11 +223,7 @@ async function main(): Promise<number> {
     startedAt,
     totalSeconds: (performance.now() - started) / 1000,
     quick,
-    machine: machine(
-      ROOT,
-      nats?.version ?? "nats-server",
-      `wrk ${wrk.version.replace(/^wrk /, "").split(" ")[0]}`,
-    ),
+    machine: machine(ROOT, nats?.version ?? "nats-server", wrk.version),
     binary: { path: "build/ajc", bytes: results.startup?.binaryBytes ?? 0, rebuilt: bin.rebuilt },
     settings,
     loadAverages,
