@@ -114,9 +114,17 @@ export function parseGoDurationBig(input: string, field?: string): bigint {
   return total;
 }
 
-/** Parses a Go duration string into (number) nanoseconds. */
+/** The largest double that is not above int64's maximum (2^63 - 1 itself rounds up to 2^63). */
+const INT64_MAX_DOUBLE = 2 ** 63 - 1024;
+
+/**
+ * Parses a Go duration string into (number) nanoseconds. A value within 512ns of int64's maximum
+ * would round up to 2^63, which no int64 field (JetStream's max_age, say) accepts: it is brought
+ * down to the largest double below.
+ */
 export function parseGoDuration(input: string, field?: string): number {
-  return Number(parseGoDurationBig(input, field));
+  const n = Number(parseGoDurationBig(input, field));
+  return Math.min(n, INT64_MAX_DOUBLE);
 }
 
 function fmtFrac(v: bigint, prec: number): [string, bigint] {

@@ -43,6 +43,9 @@ export function defaultQueue(name: string): Queue {
   };
 }
 
+/** The shortest max_age JetStream accepts for a stream (0 means no limit). */
+export const MIN_QUEUE_MAX_AGE_NS = 100_000_000;
+
 /** Queue settings as a caller gives them: durations as Go strings. */
 export interface QueueSpec {
   name: string;
@@ -68,6 +71,11 @@ export function resolveQueue(spec: QueueSpec): Queue {
   if (spec.max_age !== undefined) q.max_age = parseGoDuration(spec.max_age, "max_age");
   if (q.max_age < 0)
     throw new AjcError("invalid_duration", "max_age must not be negative", { field: "max_age" });
+  if (q.max_age > 0 && q.max_age < MIN_QUEUE_MAX_AGE_NS) {
+    throw new AjcError("invalid_duration", "max_age must be 0 (no limit) or at least 100ms", {
+      field: "max_age",
+    });
+  }
   if (spec.max_runtime !== undefined) q.max_runtime = parseGoDuration(spec.max_runtime, "max_runtime");
   if (q.max_runtime <= 0 && spec.max_runtime !== undefined) {
     throw new AjcError("invalid_duration", "max_runtime must be positive", { field: "max_runtime" });

@@ -28,6 +28,12 @@ export const STATUS_CLIENT_GONE = 499;
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/**
+ * Methods whose routes take no body. A body sent with one anyway is not read (so it cannot be
+ * "too large" for an operation that has no body) and is dropped after the answer, as for 404/405.
+ */
+const BODILESS_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "DELETE"]);
+
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : "";
@@ -89,8 +95,10 @@ export function dispatcher(
         return;
       }
       sendError(res, err);
-      if (err instanceof AjcError && err.reason === "payload_too_large") discardBody(req);
+      if (unread || (err instanceof AjcError && err.reason === "payload_too_large")) discardBody(req);
     };
+    /** A body the route has no use for (GET, HEAD, DELETE): dropped after the answer, never read. */
+    let unread = false;
 
     const run = async () => {
       const found = router.lookup(method, path);
@@ -106,7 +114,8 @@ export function dispatcher(
         return;
       }
       let body: Buffer = EMPTY;
-      if (hasBody(req)) {
+      unread = hasBody(req) && BODILESS_METHODS.has(method);
+      if (hasBody(req) && !unread) {
         const readTimer = setTimeout(() => socket.destroy(), limits.readTimeoutMs);
         try {
           body = await readBody(req, limits.maxBodyBytes);
@@ -125,6 +134,7 @@ export function dispatcher(
           deadline = setTimeout(onDeadline, ms);
         },
       });
+      if (unread) discardBody(req);
     };
     run().catch(fail);
   };
