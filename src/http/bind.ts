@@ -39,8 +39,9 @@ export function isLoopback(host: string): boolean {
   const family = isIP(host);
   if (family === 4) return host.startsWith("127.");
   if (family !== 6) return false;
-  // The URL parser puts IPv6 in canonical form, so every spelling of ::1 compares equal.
-  const canonical = new URL(`http://[${host}]/`).hostname;
+  // The URL parser puts IPv6 in canonical form, so every spelling of ::1 compares equal. It knows
+  // no zone (`fe80::1%eth0`), which says nothing about loopback anyway: it is left out.
+  const canonical = new URL(`http://[${host.replace(/%.*$/, "")}]/`).hostname;
   return canonical === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
 }
 
