@@ -5,7 +5,7 @@
  * reach the log, and a process's resident memory.
  */
 import { expect } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import doc from "../../api/openapi.yaml";
@@ -253,4 +253,77 @@ export async function pool<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
   return out;
+}
+
+/** Client certificates that must not get in, made next to a TestCerts set (same CA files). */
+export interface BadClientCerts {
+  /** Signed by the right CA, validity ended yesterday. */
+  expired: { cert: string; key: string };
+  /** Signed by the right CA, but extendedKeyUsage serverAuth only: not for clients. */
+  serverOnly: { cert: string; key: string };
+  /** Self-signed, with the same subject as the right CA. */
+  lookAlike: { cert: string; key: string };
+  /** Signed by a leaf (the good client certificate), which is no CA. */
+  byLeaf: { cert: string; key: string };
+}
+
+function openssl(dir: string, args: string[]): void {
+  const r = Bun.spawnSync(["openssl", ...args], { cwd: dir, stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`openssl ${args.join(" ")} failed:\n${r.stderr.toString()}`);
+}
+
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+/** Makes the bad client certificates in `dir`, where certs.ts put ca.crt/ca.key and client.crt/client.key. */
+export function makeBadClientCerts(dir: string): BadClientCerts {
+  const leaf = (name: string, signer: string, ext: string, days: string) => {
+    openssl(dir, ["req", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`]);
+    writeFileSync(`${dir}/${name}.ext`, ext);
+    openssl(dir, [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${signer}.crt`,
+      "-CAkey",
+      `${signer}.key`,
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      days,
+      "-extfile",
+      `${name}.ext`,
+    ]);
+    return { cert: `${dir}/${name}.crt`, key: `${dir}/${name}.key` };
+  };
+  const both = "subjectAltName=DNS:client\nextendedKeyUsage=serverAuth,clientAuth\n";
+  const expired = leaf("expired", "ca", both, "-1");
+  const serverOnly = leaf(
+    "server-only",
+    "ca",
+    "subjectAltName=DNS:client\nextendedKeyUsage=serverAuth\n",
+    "2",
+  );
+  const byLeaf = leaf("by-leaf", "client", both, "2");
+  openssl(dir, [
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    "look-alike.key",
+    "-out",
+    "look-alike.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=ca",
+  ]);
+  return {
+    expired,
+    serverOnly,
+    byLeaf,
+    lookAlike: { cert: `${dir}/look-alike.crt`, key: `${dir}/look-alike.key` },
+  };
 }
