@@ -5,7 +5,10 @@
  * p99, and CPU per request of the server and of nats-server. Rounds alternate the variants so
  * background load hits them alike. A patch that no longer applies fails loudly.
  *
- *   bun bench/experiments/server-variants.ts [SECONDS] [ROUNDS]
+ *   bun bench/experiments/server-variants.ts [SECONDS] [ROUNDS] [--conns=16,64] [NAME=REF...]
+ *
+ * With NAME=REF arguments the variants are those commits instead (each built from `git archive
+ * REF`, no patches), e.g. `before=HEAD~1 after=HEAD`, to measure a committed change side by side.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -89,10 +92,10 @@ function sh(cmd: string, cwd: string): void {
   if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
 }
 
-/** A scratch tree with `patches` applied, compiled; returns the binary. */
-function buildVariant(name: string, patches: Patch[]): string {
+/** A scratch tree of commit `ref` with `patches` applied, compiled; returns the binary. */
+function buildVariant(name: string, patches: Patch[], ref = "HEAD"): string {
   const dir = tempDir(`variant-${name}`);
-  sh(`git -C ${ROOT} archive HEAD | tar -x -C ${dir}`, ROOT);
+  sh(`git -C ${ROOT} archive ${ref} | tar -x -C ${dir}`, ROOT);
   // Hard links: a patched file is rewritten (new inode), the shared tree is never written to.
   sh(`cp -al ${join(ROOT, "node_modules")} ${join(dir, "node_modules")}`, ROOT);
   for (const p of patches) {
@@ -114,21 +117,33 @@ function buildVariant(name: string, patches: Patch[]): string {
 
 interface Sample {
   perSecond: number;
+  p50Ms: number;
   p99Ms: number;
   serverCpuMs: number;
   natsCpuMs: number;
 }
 
 installCleanupHandlers();
-const seconds = Number(process.argv[2] ?? 6);
-const rounds = Number(process.argv[3] ?? 2);
+const args = process.argv.slice(2);
+const positional = args.filter((a) => !a.startsWith("--") && !a.includes("="));
+const seconds = Number(positional[0] ?? 6);
+const rounds = Number(positional[1] ?? 2);
+const connsArg = args.find((a) => a.startsWith("--conns="));
+const connLevels = connsArg ? connsArg.slice("--conns=".length).split(",").map(Number) : [16, 64];
+const refs = args
+  .filter((a) => !a.startsWith("--") && a.includes("="))
+  .map((a) => a.split("=", 2) as [string, string]);
 const wrk = findWrk();
 if (!wrk) throw new Error("wrk is not installed");
 const nats = await startNats();
 try {
   const setup = await Client.connect({ connection: { servers: nats.url } });
   await setup.ensureQueue(defaultQueue("BENCH"));
-  const binaries = Object.fromEntries(Object.entries(VARIANTS).map(([n, p]) => [n, buildVariant(n, p)]));
+  const binaries = Object.fromEntries(
+    refs.length > 0
+      ? refs.map(([n, ref]) => [n, buildVariant(n, [], ref)])
+      : Object.entries(VARIANTS).map(([n, p]) => [n, buildVariant(n, p)]),
+  );
   const results: Record<string, Record<number, Sample[]>> = {};
   for (let round_ = 0; round_ < rounds; round_++) {
     for (const [name, bin] of Object.entries(binaries)) {
@@ -136,7 +151,7 @@ try {
       await setup.purgeQueue("BENCH");
       const server = await startServer([bin], nats.url, "BENCH");
       await runWrk(wrk.path, "post", `${server.base}/v1/tasks`, 16, 2);
-      for (const conns of [16, 64]) {
+      for (const conns of connLevels) {
         const s0 = cpuSeconds(server.pid) ?? 0;
         const n0 = cpuSeconds(nats.pid) ?? 0;
         const w = await runWrk(wrk.path, "post", `${server.base}/v1/tasks`, conns, seconds);
@@ -148,6 +163,7 @@ try {
         byConns[conns] = list;
         list.push({
           perSecond: w.requests / (w.duration_us / 1e6),
+          p50Ms: w.p50_us / 1000,
           p99Ms: w.p99_us / 1000,
           serverCpuMs: ((s1 - s0) / w.requests) * 1000,
           natsCpuMs: ((n1 - n0) / w.requests) * 1000,
@@ -159,13 +175,16 @@ try {
   }
   await setup.close();
   console.log(
-    "| variant | conns | req/s | p99 ms | server CPU ms/req | nats-server CPU ms/req |\n| --- | --- | --- | --- | --- | --- |",
+    "| variant | conns | req/s | p50 ms | p99 ms | server CPU ms/req | nats-server CPU ms/req |\n| --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const [name, byConns] of Object.entries(results)) {
     for (const [conns, samples] of Object.entries(byConns)) {
       const m = (f: (s: Sample) => number) => median(samples.map(f));
       console.log(
         `| ${name} | ${conns} | ${Math.round(m((s) => s.perSecond))} | ${round(
+          m((s) => s.p50Ms),
+          2,
+        )} | ${round(
           m((s) => s.p99Ms),
           1,
         )} | ${round(

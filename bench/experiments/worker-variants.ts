@@ -5,7 +5,9 @@
  * concurrency 32, variants alternating by round. Prints tasks/s and CPU per task of the worker and
  * of nats-server. A patch that no longer applies fails loudly.
  *
- *   bun bench/experiments/worker-variants.ts [TASKS] [ROUNDS] [CONCURRENCY]
+ *   bun bench/experiments/worker-variants.ts [TASKS] [ROUNDS] [CONCURRENCY] [NAME=REF...]
+ *
+ * With NAME=REF arguments the variants are those commits instead (`git archive REF`, no patches).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -52,9 +54,9 @@ function sh(cmd: string): void {
   if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
 }
 
-function scratch(name: string, patches: Patch[]): string {
+function scratch(name: string, patches: Patch[], ref = "HEAD"): string {
   const dir = tempDir(`wvariant-${name}`);
-  sh(`git -C ${ROOT} archive HEAD | tar -x -C ${dir}`);
+  sh(`git -C ${ROOT} archive ${ref} | tar -x -C ${dir}`);
   sh(`cp -al ${join(ROOT, "node_modules")} ${join(dir, "node_modules")}`);
   for (const p of patches) {
     const path = join(dir, p.file);
@@ -67,14 +69,23 @@ function scratch(name: string, patches: Patch[]): string {
 }
 
 installCleanupHandlers();
-const tasks = Number(process.argv[2] ?? 5000);
-const rounds = Number(process.argv[3] ?? 2);
-const concurrency = Number(process.argv[4] ?? 32);
+const positional = process.argv.slice(2).filter((a) => !a.includes("="));
+const refs = process.argv
+  .slice(2)
+  .filter((a) => a.includes("="))
+  .map((a) => a.split("=", 2) as [string, string]);
+const tasks = Number(positional[0] ?? 5000);
+const rounds = Number(positional[1] ?? 2);
+const concurrency = Number(positional[2] ?? 32);
 const nats = await startNats();
 try {
   const client = await Client.connect({ connection: { servers: nats.url } });
   const nc = await connectRaw(nats.url, "bench");
-  const dirs = Object.fromEntries(Object.entries(VARIANTS).map(([n, p]) => [n, scratch(n, p)]));
+  const dirs = Object.fromEntries(
+    refs.length > 0
+      ? refs.map(([n, ref]) => [n, scratch(n, [], ref)])
+      : Object.entries(VARIANTS).map(([n, p]) => [n, scratch(n, p)]),
+  );
   const out: Record<string, { rate: number[]; cpu: number[]; nats: number[] }> = {};
   let q = 0;
   for (let r = 0; r < rounds; r++) {
