@@ -12,8 +12,9 @@ import {
   type NatsConnection,
   nkeyAuthenticator,
 } from "@nats-io/nats-core";
-import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { NodeConnectionOptions } from "@nats-io/transport-node";
 import { AjcError } from "../core/errors.ts";
+import { connectNats } from "./transport.ts";
 
 /** How to reach NATS. Every field is optional; the default server is nats://127.0.0.1:4222. */
 export interface ConnectionOptions {
@@ -151,7 +152,7 @@ export async function openConnection(opts: ConnectionOptions): Promise<NatsConne
   const o = resolveConnection(opts);
   let nc: NatsConnection;
   try {
-    nc = await connect(natsOptions(o));
+    nc = await connectNats(natsOptions(o));
   } catch (err) {
     throw new AjcError(
       "storage_not_ready",
