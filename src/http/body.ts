@@ -14,6 +14,9 @@ export const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
 /** How long a refused body is read and dropped before the connection is closed instead. */
 export const DISCARD_MAX_MS = 2_000;
 
+/** How long a connection closed over a refused body is still read from before it is dropped. */
+export const DISCARD_LINGER_MS = 1_000;
+
 /** The client went away (or a timeout closed the connection) before the body was complete. */
 export class RequestAbortedError extends Error {
   constructor() {
@@ -92,7 +95,12 @@ export function discardBody(
   let seen = 0;
   const close = () => {
     cleanup();
-    req.socket.destroy();
+    // Half-close first: the answer goes out with a FIN, and what the client still sends is read
+    // and dropped for a moment. Destroying at once resets the connection, and a reset can make the
+    // client's TCP throw away the answer before the client has read it.
+    const socket = req.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), DISCARD_LINGER_MS).unref?.();
   };
   const onData = (chunk: Buffer) => {
     seen += chunk.length;
