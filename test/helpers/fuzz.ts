@@ -848,3 +848,13 @@ export function rawRequests(opts: {
       };
     });
 }
+
+/** True when a request target's path names `name` (also percent-encoded): keep DELETE off it. */
+export function pathNames(target: string, name: string): boolean {
+  const path = target.split("?")[0]!;
+  try {
+    return decodeURIComponent(path).includes(name);
+  } catch {
+    return path.includes(name);
+  }
+}

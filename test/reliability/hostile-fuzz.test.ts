@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
-import { fetchRequests, fuzzRuns, fuzzSeed, nastyString, rawRequests } from "../helpers/fuzz.ts";
+import { fetchRequests, fuzzRuns, fuzzSeed, nastyString, pathNames, rawRequests } from "../helpers/fuzz.ts";
 import { answerProblem, canary, expectNoCanaries, type RawAnswer, rawRequest } from "../helpers/hostile.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 
@@ -56,13 +56,7 @@ function count(status: number) {
 }
 
 /** Never let a request destroy the queue the server itself sends to. */
-function touchesHome(target: string): boolean {
-  try {
-    return decodeURIComponent(target.split("?")[0]!).includes(HOME);
-  } catch {
-    return target.includes(HOME);
-  }
-}
+const touchesHome = (target: string) => pathNames(target, HOME);
 
 async function viaFetch(method: string, target: string, headers: Record<string, string>, body?: Uint8Array) {
   const url = `${api.url}${target}`;

@@ -114,7 +114,9 @@ describe("in-process, max body 1 KiB", () => {
     // fetch sees the same.
     const r = await fetch(`${api.url}/v1/tasks/${"a".repeat(20_000)}`);
     expect(r.status).toBe(414);
-    expect((await r.json()).error.message).toBe("request target (URL) too long");
+    expect(((await r.json()) as { error: { message: string } }).error.message).toBe(
+      "request target (URL) too long",
+    );
   });
 
   test("a long URL under the parser's limit is answered by the routes, in the envelope", async () => {
