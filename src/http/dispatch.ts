@@ -1,6 +1,6 @@
 /**
  * From a raw request to a handler and back: routing (404/405 in the envelope), the body guard, the
- * read and write deadlines, turning thrown errors into the envelope, and the one log line per
+ * read and write deadlines (enforced by Connections' sweep), turning thrown errors into the envelope, and the one log line per
  * request. Unexpected errors are logged with their cause; the client gets only "internal".
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -50,35 +50,17 @@ export function dispatcher(
   return (req, res) => {
     const started = performance.now();
     const socket = req.socket as Socket;
-    const ended = connections.requestStarted(socket, res);
+    const deadlines = connections.requestStarted(socket, res, started + limits.writeTimeoutMs);
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
 
-    const onDeadline = () => {
-      if (!isAnswered(res)) {
-        sendError(res, new AjcError("storage_not_ready", "the request took too long"), {
-          connection: "close",
-        });
-      } else {
-        res.destroy();
-      }
-    };
-    let deadline = setTimeout(onDeadline, limits.writeTimeoutMs);
-    let logged = false;
     const finish = () => {
-      if (logged) return;
-      logged = true;
-      clearTimeout(deadline);
-      ended();
-      logRequest(
-        log,
-        method,
-        path,
-        res.headersSent ? res.statusCode : STATUS_CLIENT_GONE,
-        performance.now() - started,
-      );
+      if (deadlines.ended) return;
+      const now = performance.now();
+      connections.requestEnded(deadlines, now);
+      logRequest(log, method, path, res.headersSent ? res.statusCode : STATUS_CLIENT_GONE, now - started);
     };
     res.once("finish", finish);
     res.once("close", finish);
@@ -116,11 +98,11 @@ export function dispatcher(
       let body: Buffer = EMPTY;
       unread = hasBody(req) && BODILESS_METHODS.has(method);
       if (hasBody(req) && !unread) {
-        const readTimer = setTimeout(() => socket.destroy(), limits.readTimeoutMs);
+        deadlines.readWithin(limits.readTimeoutMs);
         try {
           body = await readBody(req, limits.maxBodyBytes);
         } finally {
-          clearTimeout(readTimer);
+          deadlines.readDone();
         }
       }
       await found.handler({
@@ -130,8 +112,7 @@ export function dispatcher(
         query: q < 0 ? "" : url.slice(q + 1),
         body,
         extendDeadline(ms) {
-          clearTimeout(deadline);
-          deadline = setTimeout(onDeadline, ms);
+          deadlines.extendWrite(ms);
         },
       });
       if (unread) discardBody(req);

@@ -162,7 +162,10 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
 
-  const connections = new Connections(connectionTimeouts);
+  const connections = new Connections(
+    connectionTimeouts,
+    Math.min(limits.readTimeoutMs, limits.writeTimeoutMs),
+  );
   const onRequest = dispatcher(router, limits, connections, log);
   const server = createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
