@@ -14,9 +14,13 @@ export function ajcBinary(): string {
   if (process.env.AJC_TEST_BINARY) return process.env.AJC_TEST_BINARY;
   if (built) return built;
   const out = join(mkdtempSync(join(tmpdir(), "ajc-bin-")), "ajc");
-  const r = spawnSync(process.execPath, [join(import.meta.dir, "..", "..", "build", "build.ts"), "--outfile", out], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(import.meta.dir, "..", "..", "build", "build.ts"), "--outfile", out],
+    {
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`building ajc failed:\n${r.stdout}\n${r.stderr}`);
   built = out;
   return out;
@@ -81,8 +85,10 @@ export function spawnAjc(args: string[], opts: { env?: Record<string, string> } 
       const deadline = Date.now() + timeoutMs;
       const hit = () => (typeof pattern === "string" ? out.includes(pattern) : pattern.test(out));
       while (!hit()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
-        if (proc.exitCode !== null) throw new Error(`ajc exited (${proc.exitCode}) before ${pattern}:\n${out}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
+        if (proc.exitCode !== null)
+          throw new Error(`ajc exited (${proc.exitCode}) before ${pattern}:\n${out}`);
         await Bun.sleep(20);
       }
     },
