@@ -45,7 +45,7 @@ export async function openCeiling(natsUrl: string, natsPid: number, queue: strin
     });
     if (ack.duplicate) throw new Error("task save acknowledged as duplicate");
     const nowMs = Date.now();
-    const event = taskStateEvent(t, ulid(nowMs), BigInt(nowMs) * 1_000_000n, formatTimeMs(nowMs));
+    const event = taskStateEvent(t, ulid(nowMs), nowMs, formatTimeMs(nowMs));
     nc.publish(taskStateEventSubject(t.id), JSON.stringify(event));
     const item = await js.publish(workItemSubject(queue, t.id), workItem(t.id), { msgID: t.id });
     if (item.duplicate) throw new Error("work item acknowledged as duplicate");

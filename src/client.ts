@@ -3,8 +3,8 @@
  * signatures carry only our own types, never NATS ones.
  */
 import type { KeyObject } from "node:crypto";
-import { ulid } from "ulid";
 import { AjcError } from "./core/errors.ts";
+import { newUlid } from "./core/ids.ts";
 import { assertName } from "./core/names.ts";
 import {
   type Queue,
@@ -147,7 +147,7 @@ export class Client {
   /** Builds a new task (not stored until enqueued). */
   newTask(type: string, payload: string | null, opts: NewTaskOptions = {}): Task {
     return newTask(type, payload, opts, {
-      id: () => ulid(this.now()),
+      id: () => newUlid(this.now()),
       now: () => formatTimeMs(this.now()),
     });
   }

@@ -1,6 +1,6 @@
 /** Lifecycle events published on core NATS, in the Go library's JSON shapes. */
 import type { Task } from "./task.ts";
-import { parseTimeNs } from "./time.ts";
+import { nsSince } from "./time.ts";
 
 export const TASK_STATE_EVENT_TYPE = "io.choria.asyncjobs.v1.task_state";
 export const LEADER_ELECTED_EVENT_TYPE = "io.choria.asyncjobs.v1.leader_elected";
@@ -27,9 +27,9 @@ export interface LeaderElectedEvent {
   component: string;
 }
 
-/** Builds the state-change event for a task at `nowNs` (unix ns); keys in Go's order. */
-export function taskStateEvent(t: Task, eventId: string, nowNs: bigint, timestamp: string): TaskStateEvent {
-  const created = parseTimeNs(t.created);
+/** Builds the state-change event for a task at `nowMs` (unix ms); keys in Go's order. */
+export function taskStateEvent(t: Task, eventId: string, nowMs: number, timestamp: string): TaskStateEvent {
+  const age = nsSince(t.created, nowMs);
   return {
     event_id: eventId,
     type: TASK_STATE_EVENT_TYPE,
@@ -40,6 +40,6 @@ export function taskStateEvent(t: Task, eventId: string, nowNs: bigint, timestam
     queue: t.queue || undefined,
     task_type: t.type,
     last_error: t.last_err || undefined,
-    task_age: created !== undefined && nowNs > created ? Number(nowNs - created) : undefined,
+    task_age: age !== undefined && age > 0 ? age : undefined,
   };
 }

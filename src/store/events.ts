@@ -1,12 +1,12 @@
 /** Lifecycle events on core NATS: fire-and-forget publishes, and a subscription for watchers. */
 import type { NatsConnection } from "@nats-io/nats-core";
-import { ulid } from "ulid";
 import {
   LEADER_ELECTED_EVENT_TYPE,
   type LeaderElectedEvent,
   type TaskStateEvent,
   taskStateEvent,
 } from "../core/events.ts";
+import { newUlid } from "../core/ids.ts";
 import type { Task } from "../core/task.ts";
 import { formatTimeMs } from "../core/time.ts";
 import { EVENTS_WILDCARD, leaderEventSubject, taskStateEventSubject } from "./subjects.ts";
@@ -20,7 +20,7 @@ export class EventPublisher {
   /** Publishes a task's state-change event; never throws (events are best effort, as in Go). */
   taskState(t: Task): void {
     const nowMs = this.now();
-    const e = taskStateEvent(t, ulid(nowMs), BigInt(nowMs) * 1_000_000n, formatTimeMs(nowMs));
+    const e = taskStateEvent(t, newUlid(nowMs), nowMs, formatTimeMs(nowMs));
     this.publish(taskStateEventSubject(t.id), JSON.stringify(e));
   }
 
@@ -28,7 +28,7 @@ export class EventPublisher {
   leaderElected(name: string, component: string): void {
     const nowMs = this.now();
     const e: LeaderElectedEvent = {
-      event_id: ulid(nowMs),
+      event_id: newUlid(nowMs),
       type: LEADER_ELECTED_EVENT_TYPE,
       timestamp: formatTimeMs(nowMs),
       name,
