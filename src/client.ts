@@ -14,7 +14,7 @@ import {
 } from "./core/queue.ts";
 import { type Schedule, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
-import { type NewTaskOptions, newTask, type Task } from "./core/task.ts";
+import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
 import { formatTimeMs } from "./core/time.ts";
 import type { ConnectionOptions } from "./store/connection.ts";
 import type { LifecycleEvent } from "./store/events.ts";
@@ -209,6 +209,14 @@ export class Client {
       throw new AjcError("queue_not_found", `queue not found: ${queue}`, { field: "queue" });
     }
     this.#queueSeen.set(queue, this.now());
+  }
+
+  /**
+   * The task's JSON (`encodeTask`): the text it was just saved as when unchanged since, so an
+   * enqueue answered with the task encodes it once.
+   */
+  taskJson(task: Task): string {
+    return this.storage.tasks.savedJson(task) ?? encodeTask(task);
   }
 
   /** Loads a task; with a verification key its signature is checked. */

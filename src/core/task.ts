@@ -84,6 +84,48 @@ export function encodeTask(t: Task): string {
   return JSON.stringify(o);
 }
 
+/**
+ * A copy of `t` to hold beside its encoding: `encodedStill` then tells whether that encoding still
+ * describes `t` (so a saved task's JSON can answer the request without a second encode).
+ */
+export function taskSnapshot(t: Task): Task {
+  const s = { ...t };
+  if (t.dependencies) s.dependencies = [...t.dependencies];
+  return s;
+}
+
+/**
+ * True when `t` has the fields `snapshot` had: every field compared, dependencies item by item; a
+ * task with a result or dependency results (objects that can change in place) never matches.
+ */
+export function encodedStill(snapshot: Task, t: Task): boolean {
+  if (
+    t.id !== snapshot.id ||
+    t.type !== snapshot.type ||
+    t.queue !== snapshot.queue ||
+    t.payload !== snapshot.payload ||
+    t.state !== snapshot.state ||
+    t.created !== snapshot.created ||
+    t.tries !== snapshot.tries ||
+    t.max_tries !== snapshot.max_tries ||
+    t.deadline !== snapshot.deadline ||
+    t.tried !== snapshot.tried ||
+    t.last_err !== snapshot.last_err ||
+    t.signature !== snapshot.signature ||
+    t.load_dependencies !== snapshot.load_dependencies ||
+    t.result !== undefined ||
+    t.dependency_results !== undefined ||
+    snapshot.result !== undefined ||
+    snapshot.dependency_results !== undefined
+  ) {
+    return false;
+  }
+  const a = t.dependencies;
+  const b = snapshot.dependencies;
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 function corrupt(why: string): AjcError {
   return new AjcError("internal", `corrupt task: ${why}`);
 }

@@ -10,7 +10,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { AjcError } from "../core/errors.ts";
-import { decodeTask, encodeTask, type Task } from "../core/task.ts";
+import { decodeTask, encodedStill, encodeTask, type Task, taskSnapshot } from "../core/task.ts";
 import {
   JS_MESSAGE_DELETE_FAILED,
   JS_SEQUENCE_NOT_FOUND,
@@ -65,6 +65,8 @@ export function validateReplicas(replicas: number | undefined): number {
 export class TaskStore {
   /** The stream sequence each loaded or saved task object was last seen at. */
   readonly #seqs = new WeakMap<Task, number>();
+  /** The JSON each task object was last saved as, with what the task looked like then. */
+  readonly #saved = new WeakMap<Task, { text: string; snapshot: Task }>();
 
   constructor(
     private readonly jet: Jet,
@@ -144,11 +146,14 @@ export class TaskStore {
    */
   async save(task: Task): Promise<void> {
     const expected = this.#seqs.get(task) ?? 0;
+    const text = encodeTask(task);
+    const snapshot = taskSnapshot(task);
     try {
-      const ack = await this.jet.js.publish(taskSubject(task.id), encoder.encode(encodeTask(task)), {
+      const ack = await this.jet.js.publish(taskSubject(task.id), encoder.encode(text), {
         expect: { lastSubjectSequence: expected },
       });
       this.#seqs.set(task, ack.seq);
+      this.#saved.set(task, { text, snapshot });
     } catch (err) {
       if (expected === 0 && jsCode(err) === JS_WRONG_LAST_SEQUENCE) {
         throw new AjcError("task_already_exists", `task ${task.id} already exists`, {
@@ -159,6 +164,15 @@ export class TaskStore {
       throw toAjcError(err, `saving task ${task.id}`);
     }
     this.events.taskState(task);
+  }
+
+  /**
+   * The task's JSON as this store last saved it (`encodeTask`'s text), when the task has not
+   * changed since; else undefined.
+   */
+  savedJson(task: Task): string | undefined {
+    const s = this.#saved.get(task);
+    return s !== undefined && encodedStill(s.snapshot, task) ? s.text : undefined;
   }
 
   /** Loads a task by id (`task_not_found` when there is none). */

@@ -1,6 +1,6 @@
 /** The task store: save, load, delete, count, list (streamed, limited), purge, configure, concurrency. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import type { Task } from "../../src/core/task.ts";
+import { encodeTask, type Task } from "../../src/core/task.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { type RawNats, rawNats } from "../helpers/raw.ts";
 
@@ -34,6 +34,30 @@ describe("save and load", () => {
   test("a saved task loads equal", async () => {
     const t = await saved();
     expect(await tasks().load(t.id)).toEqual(t);
+  });
+
+  test("the JSON a task was saved as is reused while the task is unchanged, never after a change", async () => {
+    const t = env.client.newTask("t", null, { dependencies: ["a", "b"] });
+    expect(tasks().savedJson(t)).toBeUndefined();
+    await tasks().save(t);
+    const text = tasks().savedJson(t);
+    expect(text).toBe(encodeTask(t));
+    expect(env.client.taskJson(t)).toBe(text!);
+    const stored = await raw.jsm.streams.getMessage("CHORIA_AJ_TASKS", {
+      last_by_subj: `CHORIA_AJ.T.${t.id}`,
+    });
+    expect(stored?.string()).toBe(text!);
+    t.tries = 1;
+    expect(tasks().savedJson(t)).toBeUndefined();
+    expect(env.client.taskJson(t)).toBe(encodeTask(t));
+    await tasks().save(t);
+    expect(tasks().savedJson(t)).toBe(encodeTask(t));
+    t.dependencies!.push("c");
+    expect(tasks().savedJson(t)).toBeUndefined();
+    await tasks().save(t);
+    t.dependency_results = {};
+    expect(tasks().savedJson(t)).toBeUndefined();
+    expect(tasks().savedJson(await tasks().load(t.id))).toBeUndefined();
   });
 
   test("a missing task is task_not_found", async () => {

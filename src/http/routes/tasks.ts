@@ -1,6 +1,6 @@
 /** Task endpoints: create (with Idempotency-Key and caller signing), get, delete, retry, bulk retry. */
 import { AjcError, isReason } from "../../core/errors.ts";
-import { encodeTask, type Task } from "../../core/task.ts";
+import type { Task } from "../../core/task.ts";
 import { parseTimeNs } from "../../core/time.ts";
 import type { ApiDeps, Handler, RequestContext } from "../context.ts";
 import { ANY, BOOLEAN, decodeObject, INTEGER, parseObject, type Shape, STRING, STRINGS } from "../decode.ts";
@@ -33,8 +33,9 @@ export function taskLocation(id: string): string {
   return `/v1/tasks/${encodeURIComponent(id)}`;
 }
 
-function sendTask(ctx: RequestContext, status: number, task: Task, location?: boolean): void {
-  sendJson(ctx.res, status, encodeTask(task), location ? { location: taskLocation(task.id) } : undefined);
+/** Answers with a task; `json` is its encoding (`client.taskJson`, reused from the save when it can be). */
+function sendTask(ctx: RequestContext, status: number, task: Task, json: string, location?: boolean): void {
+  sendJson(ctx.res, status, json, location ? { location: taskLocation(task.id) } : undefined);
 }
 
 function headerValue(ctx: RequestContext, name: string): string | undefined {
@@ -67,11 +68,12 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
     const queue = body.queue || deps.queue;
     const enqueue = (t: Task) => client.enqueue(t, queue, { requireQueue: true });
     if (key === undefined) {
-      sendTask(ctx, 201, await enqueue(task), true);
+      const stored = await enqueue(task);
+      sendTask(ctx, 201, stored, client.taskJson(stored), true);
       return;
     }
     const r = await idempotency.create(key, fingerprint(raw), task, body.id !== undefined, enqueue);
-    sendTask(ctx, r.replayed ? 200 : 201, r.task, true);
+    sendTask(ctx, r.replayed ? 200 : 201, r.task, client.taskJson(r.task), true);
   };
 
   const bulkRetry: Handler = async (ctx) => {
@@ -102,12 +104,16 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
   router
     .add("POST", "/v1/tasks", create)
     .add("POST", "/v1/tasks/retry", bulkRetry)
-    .add("GET", "/v1/tasks/{id}", async (ctx) => sendTask(ctx, 200, await client.loadTask(ctx.params.id!)))
+    .add("GET", "/v1/tasks/{id}", async (ctx) => {
+      const task = await client.loadTask(ctx.params.id!);
+      sendTask(ctx, 200, task, client.taskJson(task));
+    })
     .add("DELETE", "/v1/tasks/{id}", async (ctx) => {
       await client.deleteTask(ctx.params.id!);
       sendEmpty(ctx.res, 204);
     })
-    .add("POST", "/v1/tasks/{id}/retry", async (ctx) =>
-      sendTask(ctx, 200, await client.retryTask(ctx.params.id!)),
-    );
+    .add("POST", "/v1/tasks/{id}/retry", async (ctx) => {
+      const task = await client.retryTask(ctx.params.id!);
+      sendTask(ctx, 200, task, client.taskJson(task));
+    });
 }
