@@ -4,7 +4,7 @@
  * outcome recorded (never thrown), paced enqueue clients, the accounting of what was acknowledged
  * against what is stored, and the server's resident memory.
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import type { Client } from "../../src/client.ts";
 import type { Task } from "../../src/core/task.ts";
 import { type AjcProcess, spawnAjc } from "./binary.ts";
@@ -365,8 +365,13 @@ export async function account(
   return a;
 }
 
-/** One line per figure, for the test's output. */
+/**
+ * One line per figure, for the test's output; with AJC_RELIABILITY_FIGURES=<file> also one JSON
+ * line in that file (test/reliability/soak-figures.ts turns them into the README's table).
+ */
 export function report(title: string, figures: object): void {
+  const file = process.env.AJC_RELIABILITY_FIGURES;
+  if (file) appendFileSync(file, `${JSON.stringify({ title, figures })}\n`);
   const lines = Object.entries(figures)
     .filter(([k]) => k !== "problems")
     .map(([k, v]) => `  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : v}`);
