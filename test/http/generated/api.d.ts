@@ -198,7 +198,10 @@ export interface paths {
     /**
      * Delete a task.
      * @description Removes the task from storage (not its work item, which a worker then drops).
-     *     Errors: `400` `task_id_invalid`; `404` `task_not_found`.
+     *     Errors: `400` `task_id_invalid`; `404` `task_not_found` (also when a concurrent
+     *     delete got there first); `409` `task_update_conflict` when the task was saved
+     *     again (retried, or run by a worker) while it was being deleted: the newer
+     *     version is kept, delete again to remove it (ajc addition).
      */
     delete: operations["deleteTask"];
     options?: never;
@@ -1149,6 +1152,7 @@ export interface operations {
       };
       400: components["responses"]["BadRequest"];
       404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
