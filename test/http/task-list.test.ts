@@ -24,10 +24,14 @@ function stalledRequest(path: string): Promise<Socket> {
 }
 
 describe("parseListQuery", () => {
-  test("limit defaults to 200, is capped at 1000, must be at least 1", () => {
+  test("limit defaults to 200, is capped at 1000 (NDJSON: 10,000,000), must be at least 1", () => {
     expect(parseListQuery("").limit).toBe(200);
     expect(parseListQuery("limit=5000").limit).toBe(1000);
     expect(parseListQuery("limit=1").limit).toBe(1);
+    expect(parseListQuery("stream=ndjson").limit).toBe(200);
+    expect(parseListQuery("limit=5000&stream=ndjson").limit).toBe(5000);
+    expect(parseListQuery("stream=ndjson&limit=10000000").limit).toBe(10_000_000);
+    expect(parseListQuery("stream=ndjson&limit=999999999").limit).toBe(10_000_000);
     for (const l of ["0", "-1", "abc", "1.5", "", "99999999999"]) {
       expect(() => parseListQuery(`limit=${l}`)).toThrow(
         expect.objectContaining({ reason: "limit_invalid" }),

@@ -1,8 +1,8 @@
 /**
  * `GET /v1/tasks`: a snapshot of the task store, streamed as it is read (JSON or NDJSON) so memory
- * stays bounded however many tasks exist. One listing runs at a time (each opens a JetStream
- * consumer); others get 429. A listing ends within about 60 seconds, when the client goes away, or
- * when the server shuts down.
+ * stays bounded however many tasks exist. JSON returns at most 1000 tasks; NDJSON streams up to
+ * 10,000,000. One listing runs at a time (each opens a JetStream consumer); others get 429. A
+ * listing ends within about 60 seconds, when the client goes away, or when the server shuts down.
  */
 import type { ServerResponse } from "node:http";
 import { AjcError } from "../../core/errors.ts";
@@ -13,7 +13,13 @@ import { sendError } from "../respond.ts";
 import type { Router } from "../router.ts";
 
 export const LIST_DEFAULT_LIMIT = 200;
+/** The most tasks one JSON listing returns (the reference API's maximum). */
 export const LIST_MAX_LIMIT = 1000;
+/**
+ * The most tasks one NDJSON stream reads. A stream is written as it is read, one batch in memory
+ * at a time, so its size is not what bounds it: the listing's time limit (about 60 seconds) is.
+ */
+export const LIST_NDJSON_MAX_LIMIT = 10_000_000;
 /** How long one listing may run by default. */
 export const LIST_MAX_DURATION_MS = 60_000;
 /** Seconds a refused caller is told to wait. */
@@ -40,7 +46,7 @@ export function parseListQuery(query: string): ListQuery {
     if (!/^\d{1,9}$/.test(limit) || Number(limit) < 1) {
       throw new AjcError("limit_invalid", "limit must be a whole number of at least 1", { field: "limit" });
     }
-    q.limit = Math.min(Number(limit), LIST_MAX_LIMIT);
+    q.limit = Number(limit);
   }
   const states = p.getAll("state");
   if (states.length > 0) {
@@ -72,6 +78,8 @@ export function parseListQuery(query: string): ListQuery {
       throw new AjcError("invalid_argument", "stream must be ndjson", { field: "stream" });
     q.ndjson = true;
   }
+  // Above the maximum is quietly lowered to it: 1000 for JSON, 10,000,000 for NDJSON.
+  q.limit = Math.min(q.limit, q.ndjson ? LIST_NDJSON_MAX_LIMIT : LIST_MAX_LIMIT);
   return q;
 }
 

@@ -125,11 +125,14 @@ export interface paths {
      *     (`rate_limited`, reason `list_in_progress`) with `Retry-After`.
      *
      *     With `stream=ndjson` the answer is `application/x-ndjson`: one `Task` per line,
-     *     written as it is read. Such a stream ends after about 60 seconds at most;
-     *     reconnect to keep reading.
+     *     written as it is read, with memory bounded however many tasks are read. A stream
+     *     is not capped at 1000 tasks: `limit` may be up to 10,000,000 (ajc addition; the
+     *     default is still 200), so `?stream=ndjson&limit=10000000` streams the whole store.
+     *     Such a stream ends after about 60 seconds at most; reconnect to keep reading.
      *
      *     Errors: `400` with reason `limit_invalid` (a `limit` below 1 or not a number;
-     *     values above 1000 are quietly lowered to 1000) or `invalid_argument` (an
+     *     values above the maximum are quietly lowered to it: 1000, or 10,000,000 with
+     *     `stream=ndjson`) or `invalid_argument` (an
      *     unknown `state`, a `created_since` that is not RFC 3339, a `stream` other than
      *     `ndjson`), with `details.field` naming the parameter.
      */
@@ -1024,7 +1027,12 @@ export interface operations {
         type?: string;
         /** @description Only tasks created at or after this time (RFC 3339). */
         created_since?: string;
-        /** @description At most this many tasks are read (values above 1000 count as 1000). */
+        /**
+         * @description At most this many tasks are read. JSON: values above 1000 count as 1000 (the
+         *     `maximum` below). With `stream=ndjson` (ajc addition) up to 10,000,000 are read
+         *     and larger values count as 10,000,000; the schema keeps the reference's
+         *     `maximum: 1000`, which applies to JSON listings.
+         */
         limit?: number;
         /** @description When `ndjson`, stream newline-delimited JSON, one task per line. */
         stream?: "ndjson";
