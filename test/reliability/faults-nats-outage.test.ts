@@ -160,3 +160,43 @@ test("NATS frozen (SIGSTOP) for 8s under steady enqueueing: answers within the w
   expect(a.rejected4xx).toBe(0);
   expect(a.acknowledged).toBe(a.requests);
 }, 90_000);
+
+test("NATS killed (SIGKILL) under steady enqueueing and started again: nothing acknowledged is lost", async () => {
+  const pid = server.pid;
+  const load = enqueueLoad({
+    url: () => server.url,
+    run: "natskill",
+    type: "natskill",
+    clients: 5,
+    perClientRate: 10,
+    maxSeconds: 40,
+    timeoutMs: 15_000,
+  });
+  await Bun.sleep(2_000);
+  await nats.stop(true);
+  await Bun.sleep(3_000);
+  await nats.start();
+  await until(
+    "/readyz to turn 200",
+    async () => (await server.call("GET", "/readyz")).status === 200,
+    20_000,
+  );
+  await Bun.sleep(2_000);
+  await load.stop();
+  expect(server.pid).toBe(pid);
+
+  const other5xx = load.records.flatMap((e) => e.attempts).filter((o) => o.status >= 500 && o.status !== 503);
+  expect(other5xx).toEqual([]);
+  const resent = await resendUnanswered(server.url, load.records);
+  client ??= await Client.connect({ connection: { servers: nats.url } });
+  const a = await account(client, "EMAIL", "natskill", load.records);
+  report("NATS killed (SIGKILL) under load (5 clients x 10/s, down 3s)", { ...a, resent });
+  expect(a.lost).toBe(0);
+  expect(a.storedDespite4xx).toBe(0);
+  expect(a.hung).toBe(0);
+  expect(a.contractErrors).toBe(0);
+  expect(a.noAnswer).toBe(0);
+  expect(a.maxMs).toBeLessThan(BOUND_MS);
+  expect(a.rejected4xx).toBe(0);
+  expect(a.acknowledged).toBe(a.requests);
+}, 90_000);
