@@ -1,8 +1,8 @@
 /**
  * Part 3, listing: with SIZE tasks stored, `GET /v1/tasks?limit=1000` (JSON) and
- * `?stream=ndjson` through the server, timed end to end by reading the whole body; an attempt at
- * the full ndjson stream over HTTP (the server caps `limit` at 1,000, so it tells how many it
- * gave); and the full stream of every task through the same code path without HTTP, in a child
+ * `?stream=ndjson` through the server, timed end to end by reading the whole body; the full ndjson
+ * stream over HTTP (`?stream=ndjson&limit=SIZE`: every task), with the server's peak RSS and CPU
+ * sampled while it streams; and the same stream through the same code without HTTP, in a child
  * process whose peak memory is read. The server's CPU and peak RSS are sampled throughout.
  */
 import { join } from "node:path";
@@ -50,8 +50,16 @@ export interface ListingSize {
   storeSize: number;
   fillSeconds: number;
   rows: ListRow[];
-  /** `?stream=ndjson&limit=<store size>`: how many tasks the server actually streamed. */
-  fullNdjsonOverHttp: { asked: number; returned: number; capped: boolean; ms: number };
+  /** `?stream=ndjson&limit=<store size>`: how many tasks the server streamed, and what it took. */
+  fullNdjsonOverHttp: {
+    asked: number;
+    returned: number;
+    capped: boolean;
+    ms: number;
+    bytes: number;
+    serverPeakRssMB: number;
+    serverCpuSeconds: number;
+  };
   /** Every task through Client.listTasks + encodeTask, no HTTP (child process). */
   libraryStream: StreamRow;
   serverPeakRssMB: number;
@@ -170,7 +178,9 @@ export async function runListing(o: {
       await listRow(o.server.base, "limit=1000", false, size, o.runs),
       await listRow(o.server.base, "stream=ndjson&limit=1000", true, size, o.runs),
     ];
+    const fullMeter = new PhaseMeter(o.server.pid);
     const full = await fetchAll(`${o.server.base}/v1/tasks?stream=ndjson&limit=${size}`, true);
+    const fullPhase = fullMeter.stop();
     const phase = meter.stop();
     out.push({
       storeSize: size,
@@ -181,6 +191,9 @@ export async function runListing(o: {
         returned: full.tasks,
         capped: full.tasks < size,
         ms: round(full.ms, 1),
+        bytes: full.bytes,
+        serverPeakRssMB: round(fullPhase.peakRssMB, 1),
+        serverCpuSeconds: round(fullPhase.cpuSeconds, 2),
       },
       libraryStream: await libraryStream(o.natsUrl, size),
       serverPeakRssMB: round(phase.peakRssMB, 1),

@@ -128,7 +128,7 @@ export function renderMarkdown(r: Results): string {
         `${int(f.returned)}${f.capped ? " (capped)" : ""}`,
         ms(f.ms),
         int((f.returned / f.ms) * 1000),
-        mb(s.serverPeakRssMB),
+        `${mb(f.serverPeakRssMB)} (server)`,
       ]);
       const lib = s.libraryStream;
       rows.push([

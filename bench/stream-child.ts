@@ -5,7 +5,7 @@
  *
  * Streams every stored task through the exact code `GET /v1/tasks?stream=ndjson` runs
  * (Client.listTasks, then encodeTask and a newline per task, written with back-pressure) into
- * /dev/null, without the HTTP server's 1,000-task cap. Prints `{"count","seconds","bytes",
+ * /dev/null: what the stream costs without HTTP. Prints `{"count","seconds","bytes",
  * "baselineRssMB","peakRssMB","afterGcRssMB"}`: RSS once connected, the process's peak (VmHWM),
  * and RSS after a full GC at the end (what the listing retained rather than left as garbage).
  */
