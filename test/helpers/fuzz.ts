@@ -19,7 +19,7 @@ export function fuzzSeed(): number {
   return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 }
 
-/** Runs for one property: AJC_FUZZ_RUNS scales every property (1 = as written). */
+/** Runs for one property, times AJC_FUZZ_SCALE (default 1; 10 runs ten times as many). */
 export function fuzzRuns(n: number): number {
   const scale = Number(process.env.AJC_FUZZ_SCALE ?? "1");
   return Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));

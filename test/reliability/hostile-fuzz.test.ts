@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
+import { makeCerts } from "../helpers/certs.ts";
 import { fetchRequests, fuzzRuns, fuzzSeed, nastyString, pathNames, rawRequests } from "../helpers/fuzz.ts";
 import { answerProblem, canary, expectNoCanaries, type RawAnswer, rawRequest } from "../helpers/hostile.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
@@ -16,6 +17,7 @@ import { type ApiEnv, startApi } from "../helpers/http.ts";
 const SEED = fuzzSeed();
 const FETCH_RUNS = fuzzRuns(1_700);
 const RAW_RUNS = fuzzRuns(600);
+const TLS_RUNS = fuzzRuns(200);
 /** No single request may take longer than this (the server's write timeout is 10s). */
 const REQUEST_BOUND_MS = 12_000;
 const HOME = "FUZZHOME";
@@ -135,11 +137,51 @@ test(`raw: ${RAW_RUNS} generated requests with hostile bytes and framing are ans
   );
 }, 200_000);
 
+test(`raw over mTLS: ${TLS_RUNS} generated requests through the TLS listener are answered in the envelope`, async () => {
+  const certs = makeCerts();
+  const secure = await startApi({
+    nats: api.nats,
+    server: {
+      queue: HOME,
+      maxBodyBytes: 64 * 1024,
+      writeTimeoutMs: 10_000,
+      tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca },
+    },
+  });
+  const tls = {
+    ca: certs.read(certs.ca),
+    cert: certs.read(certs.client.cert),
+    key: certs.read(certs.client.key),
+  };
+  try {
+    await fc.assert(
+      fc.asyncProperty(rawRequests({ names, auth: AUTH, secret: SECRET }), async (spec) => {
+        fc.pre(!(spec.method === "DELETE" && touchesHome(spec.path)));
+        const a = await rawRequest(secure.server.port, spec.bytes, {
+          timeoutMs: REQUEST_BOUND_MS,
+          head: spec.method === "HEAD",
+          tls,
+        });
+        count(a.status);
+        const problem = answerProblem(spec.method, spec.path, a);
+        if (problem)
+          throw new Error(`${JSON.stringify(spec.bytes.subarray(0, 300).toString("latin1"))}: ${problem}`);
+      }),
+      params(TLS_RUNS),
+    );
+    expect(secure.logs.filter((l) => l.startsWith("ERRO"))).toEqual([]);
+    expectNoCanaries(secure.logs.join("\n"), [AUTH, SECRET]);
+  } finally {
+    await secure.close();
+    certs.remove();
+  }
+}, 200_000);
+
 test("afterwards the server serves normally; the log holds no canary and no failure", async () => {
   console.log(
     `hostile-fuzz: ${sent} requests, seed ${SEED}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
   );
-  expect(sent).toBeGreaterThanOrEqual(Math.min(2_000, FETCH_RUNS + RAW_RUNS));
+  expect(sent).toBeGreaterThanOrEqual(Math.min(2_000, FETCH_RUNS + RAW_RUNS + TLS_RUNS));
   expect((await api.call("GET", "/healthz")).status).toBe(200);
   expect((await api.call("GET", "/readyz")).status).toBe(200);
   const created = await api.call("POST", "/v1/tasks", {
