@@ -149,7 +149,9 @@ export class ServerProcess {
 /** One create-task request of a load run and every attempt made with its key. */
 export interface Enqueue {
   key: string;
-  body: { type: string; payload: { key: string } };
+  body: { type: string; payload: { key: string }; queue?: string; payload_base64?: string };
+  /** The 4xx reason a deliberately invalid request must get (no task may be stored for it). */
+  invalid?: string;
   attempts: Outcome[];
 }
 
@@ -171,6 +173,11 @@ export function enqueueLoad(opts: {
   perClientRate: number;
   maxSeconds: number;
   timeoutMs: number;
+  /**
+   * Make every 10th request name a queue that does not exist (404 `queue_not_found`) and every
+   * 10th another one set both payloads (400 `payload_both_set`): refusals that must store nothing.
+   */
+  invalid?: boolean;
 }): { records: Enqueue[]; stop(): Promise<void> } {
   const records: Enqueue[] = [];
   let stopped = false;
@@ -182,6 +189,13 @@ export function enqueueLoad(opts: {
       const t0 = Date.now();
       const key = `${opts.run}-${c}-${n}`;
       const e: Enqueue = { key, body: { type: opts.type, payload: { key } }, attempts: [] };
+      if (opts.invalid && n % 10 === 3) {
+        e.body.queue = "NO_SUCH_QUEUE";
+        e.invalid = "queue_not_found";
+      } else if (opts.invalid && n % 10 === 7) {
+        e.body.payload_base64 = "e30=";
+        e.invalid = "payload_both_set";
+      }
       records.push(e);
       e.attempts.push(
         await timedCall(opts.url(), "POST", "/v1/tasks", {
@@ -268,6 +282,10 @@ export interface Accounting {
   noAnswer: number;
   /** Keys whose final answer was 4xx. */
   rejected4xx: number;
+  /** Deliberately invalid requests (see enqueueLoad's `invalid`). */
+  invalidSent: number;
+  /** Valid requests answered 4xx, or invalid ones answered otherwise than their reason. */
+  wrong4xx: number;
   /** Acknowledged keys whose task or work item is missing, or whose answers disagree. */
   lost: number;
   /** Rejected (4xx) keys with a stored task. */
@@ -305,6 +323,8 @@ export async function account(
     refused5xx: 0,
     noAnswer: 0,
     rejected4xx: 0,
+    invalidSent: 0,
+    wrong4xx: 0,
     lost: 0,
     storedDespite4xx: 0,
     duplicates: 0,
@@ -331,6 +351,19 @@ export async function account(
     }
     const tasks = stored.get(e.key) ?? [];
     if (tasks.length > 1) a.duplicates++;
+    if (e.invalid) a.invalidSent++;
+    for (const o of e.attempts) {
+      const reason = o.body?.error?.details?.reason;
+      const wrong = e.invalid
+        ? o.status < 500 && o.status > 0 && reason !== e.invalid
+        : o.status >= 400 && o.status < 500;
+      if (wrong) {
+        a.wrong4xx++;
+        problem(
+          `${e.key}${e.invalid ? ` (invalid: ${e.invalid})` : ""}: answered ${o.status} ${reason ?? ""}`,
+        );
+      }
+    }
     const oks = e.attempts.filter((o) => o.status === 200 || o.status === 201);
     const final = e.attempts[e.attempts.length - 1]!;
     if (oks.length > 0) {
