@@ -172,7 +172,10 @@ export function answerClientError(
   const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
   log.warn("malformed request refused", { error: err.code ?? "unknown" });
   if (!socket.writable) {
-    socket.destroy();
+    // Already ending: an answer (to the head that parsed, say an HTTP/1.0 request whose body is
+    // malformed) may still be on its way out. Destroying now would drop it; close once it is out.
+    if (socket.destroyed || socket.writableFinished) socket.destroy();
+    else socket.once("finish", () => socket.destroy());
     return;
   }
   const status = tooLarge ? overflowStatus(err.rawPacket) : "400 Bad Request";
