@@ -1,7 +1,10 @@
 /** Running a worker: concurrency limits, graceful stop and metrics. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { queueStream, WORKERS_CONSUMER } from "../../src/store/subjects.ts";
 import { serveMetrics, WorkerMetrics } from "../../src/worker/index.ts";
+import { prefetchFor } from "../../src/worker/worker.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
+import { rawNats } from "../helpers/raw.ts";
 import { Router, startWorker, until, waitForTask } from "./harness.ts";
 
 let env: TestEnv;
@@ -43,6 +46,37 @@ test("a worker never runs more than its concurrency at once", async () => {
   await w.stop();
   expect(o.max).toBe(3);
 });
+
+test("a saturated worker holds a quarter of its concurrency ahead, no more; a long-held item's ack wait restarts", async () => {
+  expect([1, 4, 5, 8, 32].map(prefetchFor)).toEqual([1, 1, 2, 2, 8]);
+  const c = env.client;
+  await c.createQueue({ name: "AHEAD", max_runtime: "30s" });
+  const raw = await rawNats(env.nats.url);
+  const acks: string[] = [];
+  raw.nc.subscribe(`$JS.ACK.${queueStream("AHEAD")}.${WORKERS_CONSUMER}.>`, {
+    callback: (_e, m) => {
+      acks.push(m.string());
+    },
+  });
+  await raw.nc.flush();
+  const o = overlapCounter(1_500);
+  for (let i = 0; i < 3; i++) await c.enqueue(c.newTask("job", null), "AHEAD");
+  const w = startWorker(c, new Router().handle("job", o.handler), { queue: "AHEAD", concurrency: 1 });
+  let maxPending = 0;
+  while (o.done < 3) {
+    const ci = await raw.jsm.consumers.info(queueStream("AHEAD"), WORKERS_CONSUMER);
+    maxPending = Math.max(maxPending, ci.num_ack_pending);
+    await Bun.sleep(100);
+  }
+  await w.stop();
+  await raw.close();
+  expect(o.max).toBe(1);
+  // One running, one held: never more delivered than concurrency + prefetch.
+  expect(maxPending).toBe(2);
+  // Items 2 and 3 each waited a whole run (1.5s) in hand: their ack wait restarted as they started.
+  expect(acks.filter((a) => a === "+WPI").length).toBe(2);
+  expect(acks.filter((a) => a === "+ACK").length).toBe(3);
+}, 20_000);
 
 test("the queue's max concurrent caps all workers together", async () => {
   const c = env.client;
