@@ -46,10 +46,12 @@ const find = (prefix: string): Figures => {
   return r.figures;
 };
 const n = (v: number | string | undefined) => (typeof v === "number" ? String(Math.round(v)) : (v ?? "—"));
+const rejected = (f: Figures) => `${n(f.rejected4xx)}, ${n(f.storedDespite4xx)}`;
 const ms = (v: number | string | undefined) => (typeof v === "number" ? `${Math.round(v)} ms` : "—");
 
 const outage = find("NATS outage");
 const frozen = find("NATS frozen");
+const natsKill = find("NATS killed");
 const kill = find("server kill -9");
 const worker = find("worker killed");
 const soak = find("soak:");
@@ -59,12 +61,13 @@ const lines = [
   `Figures of one run of \`npx bun test/reliability/soak-figures.ts\` (${new Date().toISOString().slice(0, 10)}, ` +
     "a 2-core machine; the tests assert the limits, the numbers vary from run to run):",
   "",
-  "| scenario | requests | acknowledged | lost | 5xx (503) | no answer | slowest answer |",
-  "|---|---|---|---|---|---|---|",
-  `| NATS stopped 10s, 5 clients × 10/s, unanswered requests sent again after | ${n(outage.attempts)} | ${n(outage.acknowledged)} | ${n(outage.lost)} | ${n(outage.refused5xx)} | ${n(outage.noAnswer)} | ${ms(outage.maxMs)} |`,
-  `| NATS frozen (SIGSTOP) 8s, 5 clients × 10/s | ${n(frozen.attempts)} | ${n(frozen.acknowledged)} | ${n(frozen.lost)} | ${n(frozen.refused5xx)} | ${n(frozen.noAnswer)} | ${ms(frozen.maxMs)} |`,
-  `| server killed (SIGKILL) twice and restarted, 6 clients × 10/s | ${n(kill.attempts)} | ${n(kill.acknowledged)} | ${n(kill.lost)} | ${n(kill.refused5xx)} | ${n(kill.noAnswer)} | ${ms(kill.maxMs)} |`,
-  `| ${soakTitle.replace(/^soak: /, "soak, ")} (enqueue 70%, get 20%, list 5%, retry/delete 5%) with a worker | ${n(soak.requests)} | ${n(soak.acknowledged)} | ${n(soak.lost)} | ${n(soak["5xx"])} | 0 | ${String(soak.enqueueLatency).replace(/.*max /, "")} (enqueue) |`,
+  "| scenario | requests | acknowledged | lost | 4xx (invalid on purpose), stored | 5xx (503) | no answer | slowest answer |",
+  "|---|---|---|---|---|---|---|---|",
+  `| NATS stopped 10s, 5 clients × 10/s, unanswered requests sent again after | ${n(outage.attempts)} | ${n(outage.acknowledged)} | ${n(outage.lost)} | ${rejected(outage)} | ${n(outage.refused5xx)} | ${n(outage.noAnswer)} | ${ms(outage.maxMs)} |`,
+  `| NATS frozen (SIGSTOP) 8s, 5 clients × 10/s | ${n(frozen.attempts)} | ${n(frozen.acknowledged)} | ${n(frozen.lost)} | ${rejected(frozen)} | ${n(frozen.refused5xx)} | ${n(frozen.noAnswer)} | ${ms(frozen.maxMs)} |`,
+  `| NATS killed (SIGKILL), back after 3s, 5 clients × 10/s | ${n(natsKill.attempts)} | ${n(natsKill.acknowledged)} | ${n(natsKill.lost)} | ${rejected(natsKill)} | ${n(natsKill.refused5xx)} | ${n(natsKill.noAnswer)} | ${ms(natsKill.maxMs)} |`,
+  `| server killed (SIGKILL) twice and restarted, 6 clients × 10/s | ${n(kill.attempts)} | ${n(kill.acknowledged)} | ${n(kill.lost)} | ${rejected(kill)} | ${n(kill.refused5xx)} | ${n(kill.noAnswer)} | ${ms(kill.maxMs)} |`,
+  `| ${soakTitle.replace(/^soak: /, "soak, a burst of 3000 then ")} (enqueue 70%, get 20%, list 5%, retry/delete 5%) with a worker | ${n(soak.requests)} | ${n(soak.acknowledged)} | ${n(soak.lost)} | — | ${n(soak["5xx"])} | 0 | ${ms(Number(/max ([\d.]+)ms/.exec(String(soak.enqueueLatency))?.[1]))} (enqueue) |`,
   "",
   `After the kill, all ${n(kill.replayed)} acknowledged Idempotency-Keys replayed (200, same task). ` +
     `A worker killed mid-task (${n(worker.tasks)} tasks): ${n(worker.interruptedByKill)} interrupted tasks ` +
