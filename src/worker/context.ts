@@ -46,29 +46,30 @@ export class HandlerDeadlineError extends Error {
 
 /**
  * The deadline of one run: aborts `signal` when it passes, and can be moved on by another run
- * time (after the server confirmed the lease extension).
+ * time (after the server confirmed the lease extension). One timer per run; the AbortController
+ * is made only when a handler asks for `signal` (most never do).
  */
 export class Lease {
-  readonly #controller = new AbortController();
-  readonly #expired: Promise<never>;
+  #controller?: AbortController;
   #timer?: ReturnType<typeof setTimeout>;
   #deadlineMs = 0;
+  /** Set once the deadline has passed. */
+  #expired?: HandlerDeadlineError;
+  /** Fails the run under way, if any. */
+  #fail?: (err: Error) => void;
 
   constructor(
     private readonly runtimeMs: number,
     private readonly now: () => number,
   ) {
-    this.#expired = new Promise<never>((_, reject) => {
-      this.#controller.signal.addEventListener("abort", () => reject(this.#controller.signal.reason), {
-        once: true,
-      });
-    });
-    // A run that finishes first never awaits this promise: keep it from reporting unhandled.
-    this.#expired.catch(() => {});
     this.rearm();
   }
 
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#expired) this.#controller.abort(this.#expired);
+    }
     return this.#controller.signal;
   }
 
@@ -78,21 +79,32 @@ export class Lease {
 
   /** Starts a new run time from now. */
   rearm(): void {
-    if (this.#controller.signal.aborted) return;
+    if (this.#expired) return;
     clearTimeout(this.#timer);
     this.#deadlineMs = this.now() + this.runtimeMs;
     // Timers overflow past 2^31-1 ms (~24.8 days); no real run time is that long.
     const ms = Math.min(this.runtimeMs, 2 ** 31 - 1);
-    this.#timer = setTimeout(() => this.#controller.abort(new HandlerDeadlineError()), ms);
+    this.#timer = setTimeout(() => this.#expire(), ms);
+  }
+
+  #expire(): void {
+    this.#expired = new HandlerDeadlineError();
+    this.#controller?.abort(this.#expired);
+    this.#fail?.(this.#expired);
   }
 
   /** Runs `fn`, failing with HandlerDeadlineError if the deadline passes first. */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    return Promise.race([fn(), this.#expired]);
+    return new Promise<T>((resolve, reject) => {
+      if (this.#expired) reject(this.#expired);
+      else this.#fail = reject;
+      fn().then(resolve, reject);
+    });
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
+    this.#fail = undefined;
   }
 }
 
