@@ -18,6 +18,8 @@ const SEED = fuzzSeed();
 const FETCH_RUNS = fuzzRuns(1_700);
 const RAW_RUNS = fuzzRuns(600);
 const TLS_RUNS = fuzzRuns(200);
+/** The TLS server's read timeout: what cuts off a body that never arrives. */
+const TLS_READ_TIMEOUT_MS = 1_500;
 /** No single request may take longer than this (the server's write timeout is 10s). */
 const REQUEST_BOUND_MS = 12_000;
 const HOME = "FUZZHOME";
@@ -145,6 +147,7 @@ test(`raw over mTLS: ${TLS_RUNS} generated requests through the TLS listener are
       queue: HOME,
       maxBodyBytes: 64 * 1024,
       writeTimeoutMs: 10_000,
+      readTimeoutMs: TLS_READ_TIMEOUT_MS,
       tls: { cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca },
     },
   });
@@ -163,6 +166,12 @@ test(`raw over mTLS: ${TLS_RUNS} generated requests through the TLS listener are
           tls,
         });
         count(a.status);
+        // Bun's parser for TLS connections reports no error for a malformed body of a request
+        // that carries Upgrade: the body just never arrives, and the read timeout cuts the
+        // request off as it does a stalled body (hostile-slow.test.ts). That, and only that, is
+        // accepted here without an answer.
+        const upgrade = /\r\nupgrade:/i.test(spec.bytes.toString("latin1"));
+        if (upgrade && a.status === 0 && a.closed && a.ms >= TLS_READ_TIMEOUT_MS - 250) return;
         const problem = answerProblem(spec.method, spec.path, a);
         if (problem)
           throw new Error(`${JSON.stringify(spec.bytes.subarray(0, 300).toString("latin1"))}: ${problem}`);
