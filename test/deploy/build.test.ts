@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { BuildUsageError, parseBuildArgs } from "../../build/build.ts";
+import { BuildUsageError, hostTarget, parseBuildArgs, usesBytecode } from "../../build/build.ts";
 import { artifactName, EXPERIMENTAL_TARGETS, isTarget, SUPPORTED_TARGETS } from "../../build/targets.ts";
 
 const root = join(import.meta.dir, "..", "..");
@@ -43,6 +43,16 @@ describe("build targets", () => {
     ]) {
       expect(isTarget(t)).toBe(false);
     }
+  });
+});
+
+describe("bytecode", () => {
+  test("a build for the host is bytecode; a cross-target build is not (bytecode is not portable)", () => {
+    expect(hostTarget()).toBe(
+      `bun-${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`,
+    );
+    expect(usesBytecode(undefined)).toBe(true);
+    for (const t of SUPPORTED_TARGETS) expect(usesBytecode(t)).toBe(t === hostTarget());
   });
 });
 
