@@ -13,6 +13,23 @@ import type { Io } from "./io.ts";
 /** Thrown by our own fail handler so usage errors get exit 2. */
 class UsageError extends Error {}
 
+/** The part of yargs' internals `skipHelpCache` reaches (yargs is pinned; test/cli/help-cache.test.ts guards it). */
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
+/**
+ * yargs renders the whole help text right after starting any command's handler, in case the
+ * handler later fails with a usage error (then that help is printed). Ours never do: usage is
+ * checked before a handler runs, and handlers fail with AjcError. The rendering blocked the event
+ * loop for ~65 ms while `server run` was connecting to NATS (a quarter of its start-up), so it is
+ * turned off. Without the hook (another yargs) nothing changes but the speed.
+ */
+export function skipHelpCache(y: unknown): void {
+  const usage = (y as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
+}
+
 /** Builds the yargs parser; also used to generate the README's CLI reference. */
 export function buildParser(argv: string[], ctx: CliContext) {
   let y = natsFlags(yargs(argv))
@@ -34,6 +51,7 @@ export function buildParser(argv: string[], ctx: CliContext) {
       throw new UsageError(msg ?? "invalid usage");
     });
   for (const make of COMMANDS) y = y.command(make(ctx));
+  skipHelpCache(y);
   return y;
 }
 
