@@ -44,3 +44,24 @@ test("batchedSink writes the lines of one turn at once, and on flush", async () 
   sink.flush();
   expect(writes).toEqual(["a\nb\n", "c\n"]);
 });
+
+test("lines still pending when the process crashes or exits are written by the exit flush", async () => {
+  const script = `
+    import { batchedSink } from ${JSON.stringify(`${import.meta.dir}/../../src/http/log.ts`)};
+    const sink = batchedSink((t) => process.stderr.write(t));
+    process.once("exit", sink.flush);
+    sink.write("before the end");
+    if (process.env.HOW === "crash") throw new Error("boom");
+    process.exit(3);
+  `;
+  for (const how of ["crash", "exit"]) {
+    const p = Bun.spawn([process.execPath, "-e", script], {
+      env: { ...process.env, HOW: how },
+      stderr: "pipe",
+      stdout: "ignore",
+    });
+    const err = await new Response(p.stderr).text();
+    expect(await p.exited).toBe(how === "crash" ? 1 : 3);
+    expect(err).toContain("before the end\n");
+  }
+});

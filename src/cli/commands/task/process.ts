@@ -5,6 +5,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../../core/errors.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
+import { batchedSink } from "../../../http/log.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
   assertCommand,
@@ -147,8 +148,12 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       const discard: ("complete" | "expired")[] = [];
       if (argv["discard-complete"]) discard.push("complete");
       if (argv["discard-expired"]) discard.push("expired");
+      // One line per task, written once per event-loop turn (and at exit) rather than one write each.
+      const sink = batchedSink((text) => ctx.io.err(text));
+      process.once("exit", sink.flush);
+      const line = (m: string) => sink.write(m);
       const signal = shutdownSignal();
-      signal.addEventListener("abort", () => ctx.io.err("Stopping: waiting for running tasks to finish"), {
+      signal.addEventListener("abort", () => line("Stopping: waiting for running tasks to finish"), {
         once: true,
       });
       try {
@@ -159,10 +164,12 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
           retryPolicy: argv.backoff,
           discard,
           metrics,
-          logger: { info: (m) => ctx.io.err(m), warn: (m) => ctx.io.err(m), error: (m) => ctx.io.err(m) },
-          onOutcome: (o) => ctx.io.err(outcomeLine(o)),
+          logger: { info: line, warn: line, error: line },
+          onOutcome: (o) => line(outcomeLine(o)),
         });
       } finally {
+        sink.flush();
+        process.off("exit", sink.flush);
         await server?.close();
       }
       ctx.io.err("Stopped");
