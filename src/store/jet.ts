@@ -2,11 +2,14 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { toAjcError } from "./errors.ts";
+import { AckedPublisher } from "./publisher.ts";
 
 export interface Jet {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** Acknowledged publishes on the hot paths (task saves, work items): see publisher.ts. */
+  pub: AckedPublisher;
 }
 
 /** JetStream API timeout: long enough for a busy server, short enough that callers get 503s quickly. */
@@ -15,7 +18,12 @@ export const JS_TIMEOUT_MS = 5000;
 export async function openJet(nc: NatsConnection): Promise<Jet> {
   try {
     const jsm = await jetstreamManager(nc, { timeout: JS_TIMEOUT_MS });
-    return { nc, js: jetstream(nc, { timeout: JS_TIMEOUT_MS }), jsm };
+    return {
+      nc,
+      js: jetstream(nc, { timeout: JS_TIMEOUT_MS }),
+      jsm,
+      pub: new AckedPublisher(nc, JS_TIMEOUT_MS),
+    };
   } catch (err) {
     throw toAjcError(err, `JetStream at ${nc.getServer()}`);
   }

@@ -13,6 +13,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from "@nats-io/jetstream";
+import { headers, type MsgHdrs } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { assertQueueName } from "../core/names.ts";
 import { defaultQueue, type Queue, type StorageOptions } from "../core/queue.ts";
@@ -243,11 +244,12 @@ export class QueueStore {
     const body = `{"kind":${WORK_ITEM_KIND_TASK},"job":${JSON.stringify(taskId)}}`;
     let duplicate: boolean;
     try {
-      const ack = await this.jet.js.publish(
-        workItemSubject(queue, taskId),
-        body,
-        dedupe ? { msgID: taskId } : {},
-      );
+      let h: MsgHdrs | undefined;
+      if (dedupe) {
+        h = headers();
+        h.append("Nats-Msg-Id", taskId);
+      }
+      const ack = await this.jet.pub.publish(workItemSubject(queue, taskId), body, h);
       duplicate = ack.duplicate;
     } catch (err) {
       // No stream listens on the subject: JetStream answers "no responders". While connected,

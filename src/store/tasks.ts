@@ -9,6 +9,7 @@ import {
   StorageType,
   type StreamConfig,
 } from "@nats-io/jetstream";
+import { headers } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { decodeTask, encodedStill, encodeTask, type Task, taskSnapshot } from "../core/task.ts";
 import {
@@ -45,6 +46,8 @@ export interface TaskStoreInfo {
 }
 
 const encoder = new TextEncoder();
+/** The header that makes a save fail when someone else saved the task since it was read. */
+const EXPECTED_LAST_SUBJECT_SEQUENCE = "Nats-Expected-Last-Subject-Sequence";
 
 /**
  * The server refuses a duplicate window longer than the max age on update (it only shortens it by
@@ -149,9 +152,9 @@ export class TaskStore {
     const text = encodeTask(task);
     const snapshot = taskSnapshot(task);
     try {
-      const ack = await this.jet.js.publish(taskSubject(task.id), encoder.encode(text), {
-        expect: { lastSubjectSequence: expected },
-      });
+      const h = headers();
+      h.append(EXPECTED_LAST_SUBJECT_SEQUENCE, String(expected));
+      const ack = await this.jet.pub.publish(taskSubject(task.id), encoder.encode(text), h);
       this.#seqs.set(task, ack.seq);
       this.#saved.set(task, { text, snapshot });
     } catch (err) {
