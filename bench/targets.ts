@@ -188,7 +188,9 @@ export function checkTargets(m: Measured): TargetCheck[] {
     out.push({
       target: "memory does not grow with the store size (peak ratio ≤ 1.25)",
       measured: `server while listing: ${small.serverPeakRssMB} → ${large.serverPeakRssMB} MB${overHttp ? `; server while streaming every task: ${small.fullNdjsonOverHttp.serverPeakRssMB} → ${large.fullNdjsonOverHttp.serverPeakRssMB} MB` : ""}; same stream without HTTP: ${small.libraryStream.peakRssMB} → ${large.libraryStream.peakRssMB} MB peak, ${small.libraryStream.afterGcRssMB} → ${large.libraryStream.afterGcRssMB} MB after GC`,
-      verdict: verdict(memRatio <= 1.25 && serverRatio <= 1.25 && streamRatio <= 1.25),
+      // The server is the product; the child process (the same stream without HTTP) stood in for it
+      // while the server could not stream every task, and is judged only then.
+      verdict: verdict(serverRatio <= 1.25 && streamRatio <= 1.25 && (overHttp || memRatio <= 1.25)),
     });
   }
   return out;
