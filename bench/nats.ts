@@ -4,9 +4,9 @@
  * uses to fill stores and watch events, and the monitoring endpoint's per-connection counters.
  */
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { freePort } from "../test/helpers/nats.ts";
 import { stop, tempDir, track } from "./procs.ts";
 
 export interface BenchNats {
@@ -17,19 +17,8 @@ export interface BenchNats {
   close(): Promise<void>;
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** The test suite's free-port finder, shared so there is one. */
+export { freePort };
 
 /** Resolves once something accepts TCP connections on `port`. */
 export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
