@@ -131,11 +131,11 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
         })
         .option("max-output", {
           type: "string",
-          describe: `output of a command kept as its result, in bytes; the rest is cut with a note (env AJC_MAX_OUTPUT) [default: ${DEFAULT_MAX_OUTPUT_BYTES}]`,
+          describe: `output of a command kept as its result, in bytes; the rest is cut with a note [default: ${DEFAULT_MAX_OUTPUT_BYTES}] (env AJC_MAX_OUTPUT)`,
         })
         .option("stop-grace", {
           type: "string",
-          describe: `on SIGINT/SIGTERM, time running tasks get to finish before they are stopped and handed back to the queue (Go duration; env AJC_STOP_GRACE) [default: ${DEFAULT_STOP_GRACE_MS / 1000}s]`,
+          describe: `on SIGINT/SIGTERM, time running tasks get to finish before they are handed back to the queue, a Go duration [default: ${DEFAULT_STOP_GRACE_MS / 1000}s] (env AJC_STOP_GRACE)`,
         })
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
