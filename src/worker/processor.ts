@@ -130,9 +130,12 @@ export class Processor {
       task.state = "terminated";
       task.last_err = `signature verification failed: ${errorText(err)}`;
       task.tried = formatTimeMs(now);
-      if (await this.#saveOrDiscard(task)) item.term();
-      else item.nak(this.#retryDelay(item));
-      return { ...this.#outcome(task, task.state), error: task.last_err };
+      if (await this.#saveOrDiscard(task)) {
+        item.term();
+        return { ...this.#outcome(task, task.state), error: task.last_err };
+      }
+      item.nak(this.#retryDelay(item));
+      return { ...this.#outcome(task, "failed"), error: `could not store ${task.state}: ${task.last_err}` };
     }
 
     if (task.deadline && timeMs(task.deadline) < now) {
@@ -148,12 +151,16 @@ export class Processor {
       const deps = await this.#dependencies(task);
       if (deps.failed !== undefined) {
         metrics.dependenciesFailed.inc({});
-        item.term();
         task.state = "unreachable";
         task.last_err = `task dependencies failed: ${deps.failed}`;
         task.tried = formatTimeMs(client.now());
-        await this.#saveOrDiscard(task);
-        return this.#outcome(task, task.state);
+        // The item goes only once the task says why: a lost save would leave it blocked for good.
+        if (await this.#saveOrDiscard(task)) {
+          item.term();
+          return { ...this.#outcome(task, task.state), error: task.last_err };
+        }
+        item.nak(this.#retryDelay(item));
+        return { ...this.#outcome(task, "failed"), error: `could not store ${task.state}: ${task.last_err}` };
       }
       if (!deps.ready) {
         item.nak(BLOCKED_NAK_DELAY_NS);
