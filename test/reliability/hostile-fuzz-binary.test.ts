@@ -164,7 +164,8 @@ test("the process lives and serves normally; its whole log holds no canary and n
   const created = await call("POST", "/v1/tasks", { json: { type: "after:fuzz" } });
   expect(created.status).toBe(201);
   expect((await call("GET", `/v1/tasks/${created.body.id}`)).body.type).toBe("after:fuzz");
-  await Bun.sleep(100);
+  // The log is written in batches: once the last request's line is there, all the others are.
+  await server.waitFor(`path=/v1/tasks/${created.body.id} status=200`, 5_000);
   const out = server.output();
   expect(out.split("\n").filter((l) => l.startsWith("ERRO"))).toEqual([]);
   expectNoCanaries(out, [AUTH, SECRET, KEY]);
