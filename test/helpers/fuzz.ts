@@ -12,7 +12,7 @@ import fc from "fast-check";
  * The seed of this run: AJC_FUZZ_SEED, or a fresh one. Printed under `label` with how to replay
  * it, on every run: a failure seen once in CI must be reproducible from its log alone.
  */
-export function fuzzSeed(label: string): number {
+export function fuzzSeed(label = "fuzz"): number {
   const env = process.env.AJC_FUZZ_SEED;
   let seed: number;
   if (env !== undefined && env !== "") {
