@@ -1,7 +1,7 @@
 /** Which queue the server enqueues to when a request names none, checked at start-up. */
 import type { Client } from "../client.ts";
 import { AjcError, isReason } from "../core/errors.ts";
-import { DEFAULT_QUEUE_NAME, defaultQueue } from "../core/queue.ts";
+import { DEFAULT_QUEUE_NAME, implicitDefaultQueue } from "../core/queue.ts";
 
 /**
  * `queue` must exist. Without one, `allowCreateDefault` lets the server use `DEFAULT` (created when
@@ -33,6 +33,7 @@ export async function resolveServerQueue(
       { field: "queue" },
     );
   }
-  await client.ensureQueue(defaultQueue(DEFAULT_QUEUE_NAME));
+  // Created with the settings the Go server gives it, so either server may create it first.
+  await client.ensureQueue(implicitDefaultQueue());
   return DEFAULT_QUEUE_NAME;
 }
