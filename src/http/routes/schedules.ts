@@ -15,13 +15,31 @@ import { checkMaxTries, payloadOf } from "./payload.ts";
 const CREATE_SCHEDULE = {
   name: { type: STRING, required: "schedule_invalid" },
   schedule: { type: STRING, required: "schedule_invalid" },
-  queue: { type: STRING, required: "schedule_invalid" },
-  task_type: { type: STRING, required: "schedule_invalid" },
+  // The reasons the Go server gives for these two.
+  queue: { type: STRING, required: "queue_name_required" },
+  task_type: { type: STRING, required: "task_type_invalid" },
   payload: { type: ANY },
   payload_base64: { type: STRING },
   deadline_offset: { type: STRING },
   max_tries: { type: INTEGER },
 } satisfies Shape;
+
+/**
+ * A schedule as the Go server answers it: the stored JSON without `payload` when there is none
+ * (the reference schema has no null payload).
+ */
+export function scheduleJson(s: Schedule): string {
+  const o = JSON.parse(encodeSchedule(s)) as Record<string, unknown>;
+  if (o.payload === null) delete o.payload;
+  return JSON.stringify(o);
+}
+
+function checkCreate(body: { queue: string; task_type: string }): void {
+  if (!body.queue) throw new AjcError("queue_name_required", "queue is required", { field: "queue" });
+  if (!isValidName(body.task_type)) {
+    throw new AjcError("task_type_invalid", "task_type must match ^[a-zA-Z0-9_:-]+$", { field: "task_type" });
+  }
+}
 
 function scheduleName(name: string): string {
   if (!isValidName(name)) throw new AjcError("schedule_invalid", "invalid schedule name", { field: "name" });
@@ -34,6 +52,7 @@ export function scheduleRoutes(router: Router<Handler>, deps: ApiDeps): void {
   router
     .add("POST", "/v1/schedules", async (ctx) => {
       const body = decodeBody(ctx.body, CREATE_SCHEDULE);
+      checkCreate(body);
       parseCron(body.schedule);
       const s: Schedule = {
         name: body.name,
@@ -48,14 +67,14 @@ export function scheduleRoutes(router: Router<Handler>, deps: ApiDeps): void {
         const ns = parseGoDuration(body.deadline_offset, "deadline_offset");
         if (ns !== 0) s.deadline = ns;
       }
-      sendJson(ctx.res, 201, encodeSchedule(await client.createSchedule(s)));
+      sendJson(ctx.res, 201, scheduleJson(await client.createSchedule(s)));
     })
     .add("GET", "/v1/schedules", async (ctx) => {
       const list = await client.listSchedules();
-      sendJson(ctx.res, 200, `{"schedules":[${list.map(encodeSchedule).join(",")}]}`);
+      sendJson(ctx.res, 200, `{"schedules":[${list.map(scheduleJson).join(",")}]}`);
     })
     .add("GET", "/v1/schedules/{name}", async (ctx) =>
-      sendJson(ctx.res, 200, encodeSchedule(await client.loadSchedule(scheduleName(ctx.params.name!)))),
+      sendJson(ctx.res, 200, scheduleJson(await client.loadSchedule(scheduleName(ctx.params.name!)))),
     )
     .add("DELETE", "/v1/schedules/{name}", async (ctx) => {
       await client.deleteSchedule(scheduleName(ctx.params.name!));
