@@ -217,7 +217,8 @@ export function newTask(
     created: opts.created ?? make.now(),
     tries: 0,
   };
-  if (deps.length > 0) t.dependencies = [...deps];
+  // Each dependency once, in the order first given, as the Go library keeps them.
+  if (deps.length > 0) t.dependencies = [...new Set(deps)];
   if (opts.loadDependencies) t.load_dependencies = true;
   if (opts.deadline) t.deadline = opts.deadline;
   if (opts.signature) t.signature = opts.signature;

@@ -143,6 +143,11 @@ describe("newTask", () => {
     expect(t.load_dependencies).toBe(true);
   });
 
+  test("a dependency named twice is kept once, in the order first given (as the Go library)", () => {
+    const t = newTask("x", null, { dependencies: ["b", "a", "b", "a"] }, fixed);
+    expect(t.dependencies).toEqual(["b", "a"]);
+  });
+
   test("bad type, id, times and tries are refused with their reasons", () => {
     expect(() => newTask("a b", null, {}, fixed)).toThrow(
       expect.objectContaining({ reason: "task_type_invalid" }),
