@@ -62,9 +62,25 @@ test("create errors", async () => {
   expectError(await post({ ...ok, deadline_offset: "soon" }), 400, "invalid_duration", "deadline_offset");
   expectError(await post({ ...ok, payload: 1, payload_base64: "AA==" }), 400, "payload_both_set");
   expectError(await post({ ...ok, payload_base64: "%%%" }), 400, "invalid_json", "payload_base64");
-  expectError(await post({ ...ok, max_tries: 0 }), 400, "invalid_argument", "max_tries");
+  // As the Go server: the offset is rounded to whole seconds before the 30s minimum applies.
+  expectError(await post({ ...ok, deadline_offset: "0s" }), 400, "schedule_invalid", "deadline_offset");
+  expectError(await post({ ...ok, deadline_offset: "29.4s" }), 400, "schedule_invalid", "deadline_offset");
   expectError(await post({ ...ok, deadline: 5 }), 400, "invalid_json", "deadline");
   expect((await api.call("GET", "/v1/schedules/s1")).status).toBe(404);
+});
+
+test("Go's values: max_tries 0 kept as given, deadline_offset rounded to whole seconds", async () => {
+  const r = await post({
+    name: "gostyle",
+    schedule: "@hourly",
+    queue: "EMAIL",
+    task_type: "t",
+    max_tries: 0,
+    deadline_offset: "29.6s",
+  });
+  expect(r.status).toBe(201);
+  expect(r.body).toMatchObject({ max_tries: 0, deadline: 30_000_000_000 });
+  expect((await api.call("DELETE", "/v1/schedules/gostyle")).status).toBe(204);
 });
 
 test("no payload: left out of the answer as the Go server does, stored as the library's null", async () => {

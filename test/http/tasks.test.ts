@@ -106,7 +106,9 @@ describe("POST /v1/tasks", () => {
       "deadline",
     );
     expectError(await create({ type: "t", deadline: "tomorrow" }), 400, "invalid_json", "deadline");
-    expectError(await create({ type: "t", max_tries: 0 }), 400, "invalid_argument", "max_tries");
+    // As the Go server: 0 or below is taken as given, and means no limit.
+    const unlimited = await create({ type: "t", max_tries: -1 });
+    expect([unlimited.status, unlimited.body.max_tries]).toEqual([201, -1]);
     expectError(
       await create({ type: "t", dependencies: ["bad id"] }),
       400,

@@ -19,11 +19,3 @@ export function payloadOf(body: { payload?: unknown; payload_base64?: string }):
   if (body.payload !== undefined) return payloadFromJson(body.payload);
   return null;
 }
-
-/** Refuses a max_tries below 1 (the contract's minimum). */
-export function checkMaxTries(n: number | undefined): number | undefined {
-  if (n !== undefined && n < 1) {
-    throw new AjcError("invalid_argument", "max_tries must be at least 1", { field: "max_tries" });
-  }
-  return n;
-}

@@ -7,7 +7,7 @@ import { ANY, BOOLEAN, decodeObject, INTEGER, parseObject, type Shape, STRING, S
 import { checkIdempotencyKey, fingerprint, IDEMPOTENCY_HEADER, Idempotency } from "../idempotency.ts";
 import { sendEmpty, sendJson } from "../respond.ts";
 import type { Router } from "../router.ts";
-import { checkMaxTries, payloadOf } from "./payload.ts";
+import { payloadOf } from "./payload.ts";
 
 const CREATE_TASK = {
   type: { type: STRING, required: "task_type_invalid" },
@@ -61,7 +61,7 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
       id: body.id,
       created: body.created,
       deadline: body.deadline,
-      maxTries: checkMaxTries(body.max_tries),
+      maxTries: body.max_tries,
       dependencies: body.dependencies,
       loadDependencies: body.load_dependencies,
       signature: body.signature,

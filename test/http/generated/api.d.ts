@@ -557,7 +557,10 @@ export interface components {
        * @description Absolute RFC 3339 cut-off for starting the task.
        */
       deadline?: string;
-      /** @description Attempts before the task expires (default 10). */
+      /**
+       * @description Attempts before the task expires (default 10). As the Go server, 0 or below
+       *     is accepted and means no limit.
+       */
       max_tries?: number;
       /** @description Ids of tasks that must complete first; the task starts `blocked`. */
       dependencies?: string[];
@@ -720,10 +723,15 @@ export interface components {
        */
       payload_base64?: string;
       /**
-       * @description Go duration string, at least `30s`. Each task created by the schedule gets
-       *     the deadline firing time + offset. Reported back as `deadline` (nanoseconds).
+       * @description Go duration string, rounded to whole seconds as the Go server does, at least
+       *     `30s`. Each task created by the schedule gets the deadline firing time +
+       *     offset. Reported back as `deadline` (nanoseconds).
        */
       deadline_offset?: string;
+      /**
+       * @description Tries of each task created (default 10). As the Go server, 0 or below is
+       *     accepted and means no limit.
+       */
       max_tries?: number;
     };
     Info: {
