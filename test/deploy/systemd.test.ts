@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectionFromFlags } from "../../src/cli/config.ts";
 import { DEFAULT_WRITE_TIMEOUT_MS } from "../../src/http/server.ts";
+import { DEFAULT_STOP_GRACE_MS } from "../../src/worker/worker.ts";
 import { envNames, helpOf } from "./help.ts";
 
 const deploy = join(import.meta.dir, "..", "..", "deploy");
@@ -118,6 +119,7 @@ describe.each(names)("%s", (name) => {
   test("gives SIGTERM time to drain before SIGKILL", () => {
     const stop = seconds(one(unit, "Service", "TimeoutStopSec"));
     if (name === "ajc-server.service") expect(stop).toBeGreaterThan(DEFAULT_WRITE_TIMEOUT_MS / 1000);
+    if (name === "ajc-worker@.service") expect(stop).toBeGreaterThan(DEFAULT_STOP_GRACE_MS / 1000);
     expect(stop).toBeGreaterThanOrEqual(30);
   });
 });
