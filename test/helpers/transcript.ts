@@ -135,8 +135,15 @@ function openapiSummary(doc: {
   return { openapi: doc.openapi, paths, schemas: Object.keys(doc.components?.schemas ?? {}).sort() };
 }
 
+/** What `normaliseResponse` reads of a fetch response. */
+export interface AnswerLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
 /** Our answer brought to the recorder's form. */
-export async function normaliseResponse(step: Step, res: Response): Promise<RecordedResponse> {
+export async function normaliseResponse(step: Step, res: AnswerLike): Promise<RecordedResponse> {
   const headers: Record<string, string> = {};
   for (const name of Object.keys(step.response.headers)) {
     const v = res.headers.get(name);

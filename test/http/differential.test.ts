@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AjcProcess, ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
+import { validateResponse } from "../helpers/openapi.ts";
 import {
   type CreatedTask,
   goTasksByStep,
@@ -19,6 +20,7 @@ import {
   unmatchedCreates,
 } from "../helpers/task-listing.ts";
 import {
+  type AnswerLike,
   allowKey,
   asSets,
   type Difference,
@@ -189,6 +191,10 @@ function comparable(
   return { go, ours: oursC };
 }
 
+function ndjson(res: AnswerLike): boolean {
+  return (res.headers.get("content-type") ?? "").startsWith("application/x-ndjson");
+}
+
 function isCreate(step: Step): boolean {
   return step.request.method === "POST" && step.request.path === "/v1/tasks";
 }
@@ -201,7 +207,21 @@ describe("the Go server's recorded answers", () => {
     const created: CreatedTask[] = [];
     for (const step of transcript.steps) {
       const { path, init } = requestOf(step.request, ids);
-      const ours = await normaliseResponse(step, await fetch(base + path, init));
+      const res = await fetch(base + path, init);
+      const ours = await normaliseResponse(step, res.clone());
+      // Our answer must keep our own contract too, whatever Go answered.
+      try {
+        validateResponse({
+          method: step.request.method,
+          path: new URL(base + path).pathname,
+          status: res.status,
+          contentType: res.headers.get("content-type"),
+          body: ndjson(res) ? (ours.raw as { tasks: unknown[] }).tasks : (ours.raw ?? (await res.text())),
+          headers: res.headers,
+        });
+      } catch (err) {
+        failures.push(`step "${step.name}": ${(err as Error).message}`);
+      }
       const raw = ours.raw as { id?: string } | undefined;
       for (const [k, name] of Object.entries(ID_STEPS)) if (name === step.name && raw?.id) ids[k] = raw.id;
       const pair = comparable(step, ours, created);
