@@ -2,6 +2,7 @@
  * The only module that reads the environment: NATS connection settings from flags, `NATS_URL` and
  * the NATS CLI context directory.
  */
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionOptions } from "../store/connection.ts";
@@ -26,13 +27,20 @@ export function contextFile(name: string, env: Record<string, string | undefined
   return join(base, "nats", "context", `${name}.json`);
 }
 
+/**
+ * The context the Go `ajc` uses by default. Read when no context is named and the file exists, so
+ * a host set up for the Go tools reaches the same NATS; when it does not exist nothing changes.
+ */
+export const GO_DEFAULT_CONTEXT = "AJC";
+
 /** Resolves connection options: flags first, then `NATS_URL`, then the context file, then the default. */
 export function connectionFromFlags(
   flags: NatsFlags,
   env: Record<string, string | undefined>,
   extra: Partial<ConnectionOptions> = {},
 ): ConnectionOptions {
-  const context = flags.context ?? env.NATS_CONTEXT;
+  const goDefault = contextFile(GO_DEFAULT_CONTEXT, env);
+  const context = flags.context ?? env.NATS_CONTEXT ?? (existsSync(goDefault) ? goDefault : undefined);
   const o: ConnectionOptions = { ...extra };
   const servers = flags.server ?? env.NATS_URL;
   if (servers) o.servers = servers;

@@ -12,7 +12,7 @@ export function natsFlags<T>(y: Argv<T>) {
     })
     .option("context", {
       type: "string",
-      describe: "NATS CLI context to use (env NATS_CONTEXT)",
+      describe: "NATS CLI context to use (env NATS_CONTEXT; else AJC when it exists, as the Go ajc)",
       global: true,
     })
     .option("creds", { type: "string", describe: "NATS credentials file", global: true })

@@ -8,7 +8,7 @@ export interface Queue {
   name: string;
   /** Nanoseconds; 0 = unlimited. */
   max_age: number;
-  /** 0 = unlimited. */
+  /** -1 = unlimited (JetStream's own value, which the Go library reports too). */
   max_entries: number;
   discard_old: boolean;
   /** -1 or 0 = unlimited. */
@@ -35,7 +35,7 @@ export function defaultQueue(name: string): Queue {
   return {
     name,
     max_age: 0,
-    max_entries: 0,
+    max_entries: -1,
     discard_old: false,
     max_tries: -1,
     max_runtime: DEFAULT_QUEUE_MAX_RUNTIME_NS,
@@ -57,33 +57,52 @@ export interface QueueSpec {
   max_concurrent?: number;
 }
 
-function nonNegativeInt(v: number | undefined, field: string, min = 0): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new AjcError("invalid_argument", `${field} must be an integer >= ${min}`, { field });
+/**
+ * The settings of the `DEFAULT` queue when a server or tool creates it unasked, as the Go library's
+ * client does: a 1 minute run time and 100 tries (unlike a queue created by name).
+ */
+export function implicitDefaultQueue(): Queue {
+  return { ...defaultQueue(DEFAULT_QUEUE_NAME), max_runtime: 60_000_000_000, max_tries: 100 };
+}
+
+function integer(v: number | undefined, field: string): number | undefined {
+  if (v !== undefined && !Number.isSafeInteger(v)) {
+    throw new AjcError("invalid_argument", `${field} must be an integer`, { field });
   }
   return v;
 }
 
-/** Validates a spec and resolves it against the defaults. */
+/**
+ * Validates a spec and resolves it against the defaults. As the Go library does, `max_tries` and
+ * `max_entries` of 0 or below mean unlimited (stored as -1), `max_concurrent` 0 and `max_runtime`
+ * "0s" mean the default, and a negative `max_age` means no limit: settings a Go client sends (or
+ * copies from a queue's answer, which reports -1) are accepted.
+ */
 export function resolveQueue(spec: QueueSpec): Queue {
   const q = defaultQueue(assertQueueName(spec.name));
-  if (spec.max_age !== undefined) q.max_age = parseGoDuration(spec.max_age, "max_age");
-  if (q.max_age < 0)
-    throw new AjcError("invalid_duration", "max_age must not be negative", { field: "max_age" });
+  if (spec.max_age !== undefined) q.max_age = Math.max(parseGoDuration(spec.max_age, "max_age"), 0);
   if (q.max_age > 0 && q.max_age < MIN_QUEUE_MAX_AGE_NS) {
     throw new AjcError("invalid_duration", "max_age must be 0 (no limit) or at least 100ms", {
       field: "max_age",
     });
   }
-  if (spec.max_runtime !== undefined) q.max_runtime = parseGoDuration(spec.max_runtime, "max_runtime");
-  if (q.max_runtime <= 0 && spec.max_runtime !== undefined) {
-    throw new AjcError("invalid_duration", "max_runtime must be positive", { field: "max_runtime" });
+  if (spec.max_runtime !== undefined) {
+    const ns = parseGoDuration(spec.max_runtime, "max_runtime");
+    if (ns < 0)
+      throw new AjcError("invalid_duration", "max_runtime must not be negative", { field: "max_runtime" });
+    if (ns > 0) q.max_runtime = ns;
   }
-  q.max_entries = nonNegativeInt(spec.max_entries, "max_entries") ?? q.max_entries;
-  q.max_tries = nonNegativeInt(spec.max_tries, "max_tries") ?? q.max_tries;
-  if (q.max_tries === 0) q.max_tries = -1;
-  q.max_concurrent = nonNegativeInt(spec.max_concurrent, "max_concurrent", 1) ?? q.max_concurrent;
+  const entries = integer(spec.max_entries, "max_entries");
+  if (entries !== undefined) q.max_entries = entries > 0 ? entries : -1;
+  const tries = integer(spec.max_tries, "max_tries");
+  if (tries !== undefined) q.max_tries = tries > 0 ? tries : -1;
+  const concurrent = integer(spec.max_concurrent, "max_concurrent");
+  if (concurrent !== undefined && concurrent < 0) {
+    throw new AjcError("invalid_argument", "max_concurrent must not be negative", {
+      field: "max_concurrent",
+    });
+  }
+  if (concurrent) q.max_concurrent = concurrent;
   if (spec.discard_old !== undefined) q.discard_old = spec.discard_old;
   return q;
 }

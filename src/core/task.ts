@@ -205,10 +205,10 @@ export function newTask(
     throw new AjcError("invalid_argument", "deadline must be an RFC 3339 timestamp", { field: "deadline" });
   }
   const maxTries = opts.maxTries ?? DEFAULT_TASK_MAX_TRIES;
-  if (!Number.isSafeInteger(maxTries) || maxTries < 0) {
-    throw new AjcError("invalid_argument", "max_tries must be a non-negative integer", {
-      field: "max_tries",
-    });
+  // 0 or below is no limit: workers (Go's and ours) never expire such a task for its tries, and the
+  // Go server takes it as given.
+  if (!Number.isSafeInteger(maxTries)) {
+    throw new AjcError("invalid_argument", "max_tries must be an integer", { field: "max_tries" });
   }
   const deps = opts.dependencies ?? [];
   for (const d of deps) assertName(d, "task_id_invalid", "dependency id", "dependencies");
@@ -222,7 +222,8 @@ export function newTask(
     created: opts.created ?? make.now(),
     tries: 0,
   };
-  if (deps.length > 0) t.dependencies = [...deps];
+  // Each dependency once, in the order first given, as the Go library keeps them.
+  if (deps.length > 0) t.dependencies = [...new Set(deps)];
   if (opts.loadDependencies) t.load_dependencies = true;
   if (opts.deadline) t.deadline = opts.deadline;
   if (opts.signature) t.signature = opts.signature;

@@ -1,7 +1,17 @@
 /** Which queue the server enqueues to when a request names none, checked at start-up. */
 import type { Client } from "../client.ts";
 import { AjcError, isReason } from "../core/errors.ts";
-import { DEFAULT_QUEUE_NAME, defaultQueue } from "../core/queue.ts";
+import { DEFAULT_QUEUE_NAME, implicitDefaultQueue } from "../core/queue.ts";
+
+/** Refuses, before NATS is dialled, a server with neither `--queue` nor `--allow-create-default`. */
+export function checkServerQueueFlags(queue: string | undefined, allowCreateDefault: boolean): void {
+  if (queue || allowCreateDefault) return;
+  throw new AjcError(
+    "queue_name_required",
+    `--queue is required: name an existing queue, or pass --allow-create-default to use the ${DEFAULT_QUEUE_NAME} queue`,
+    { field: "queue" },
+  );
+}
 
 /**
  * `queue` must exist. Without one, `allowCreateDefault` lets the server use `DEFAULT` (created when
@@ -26,13 +36,8 @@ export async function resolveServerQueue(
     }
     return queue;
   }
-  if (!allowCreateDefault) {
-    throw new AjcError(
-      "queue_name_required",
-      `--queue is required: name an existing queue, or pass --allow-create-default to use the ${DEFAULT_QUEUE_NAME} queue`,
-      { field: "queue" },
-    );
-  }
-  await client.ensureQueue(defaultQueue(DEFAULT_QUEUE_NAME));
+  checkServerQueueFlags(queue, allowCreateDefault);
+  // Created with the settings the Go server gives it, so either server may create it first.
+  await client.ensureQueue(implicitDefaultQueue());
   return DEFAULT_QUEUE_NAME;
 }

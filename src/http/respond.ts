@@ -17,7 +17,7 @@ export function sendJson(
   if (isAnswered(res)) return;
   res.writeHead(status, {
     ...headers,
-    "content-type": "application/json",
+    "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(json),
   });
   res.end(json);

@@ -77,7 +77,7 @@ function queueFrom(si: StreamInfo, ci: ConsumerInfo | undefined): QueueInfo {
     name,
     time: new Date().toISOString(),
     max_age: si.config.max_age,
-    max_entries: Math.max(si.config.max_msgs, 0),
+    max_entries: si.config.max_msgs > 0 ? si.config.max_msgs : -1,
     discard_old: si.config.discard === DiscardPolicy.Old,
     max_tries: ci ? (ci.config.max_deliver ?? -1) : base.max_tries,
     max_runtime: ci ? (ci.config.ack_wait ?? base.max_runtime) : base.max_runtime,

@@ -226,6 +226,19 @@ describe("contexts", () => {
     expect([r.code, r.stdout]).toEqual([0, "No queues defined\n"]);
   });
 
+  test("without --context or NATS_CONTEXT, the Go ajc's default context AJC is read when it exists", async () => {
+    const env = context("AJC", { url: plain.url });
+    const r = await runAjc(["queue", "ls"], { env });
+    expect([r.code, r.stdout]).toEqual([0, "No queues defined\n"]);
+    // A context that is named wins over it.
+    writeFileSync(
+      join(env.XDG_CONFIG_HOME!, "nats", "context", "other.json"),
+      JSON.stringify({ url: auth.url }),
+    );
+    const named = await runAjc(["queue", "ls", "--context", "other"], { env });
+    expect(named.code).toBe(1);
+  });
+
   test("an unknown context is a one-line error", async () => {
     const env = context("dev", { url: plain.url });
     const r = await runAjc(["queue", "ls", "--context", "nope"], { env });

@@ -31,7 +31,7 @@ test("add with the defaults, then info", async () => {
   expect(JSON.parse(info.stdout)).toMatchObject({
     name: "EMAIL",
     max_age: 0,
-    max_entries: 0,
+    max_entries: -1,
     discard_old: false,
     max_tries: -1,
     max_runtime: 3_600_000_000_000,

@@ -47,6 +47,34 @@ test("--help prints usage on stdout, exit 0", async () => {
   expect(sub.stderr).toBe("");
 });
 
+// Help names the command the alias stands for (and the parent as typed).
+test("the Go ajc's command aliases name the same commands (help of each, exit 0)", async () => {
+  const pairs: [string[], string][] = [
+    [["tasks", "a"], "ajc tasks add"],
+    [["tasks", "v"], "ajc tasks view"],
+    [["tasks", "i"], "ajc tasks view"],
+    [["tasks", "info"], "ajc tasks view"],
+    [["tasks", "del"], "ajc tasks rm"],
+    [["tasks", "cfg"], "ajc tasks configure"],
+    [["queues", "n"], "ajc queues add"],
+    [["queues", "a"], "ajc queues add"],
+    [["queues", "i"], "ajc queues info"],
+    [["queues", "del"], "ajc queues rm"],
+    [["queues", "cfg"], "ajc queues configure"],
+    [["tasks", "cron", "a"], "ajc tasks cron add"],
+    [["tasks", "cron", "v"], "ajc tasks cron view"],
+    [["tasks", "cron", "del"], "ajc tasks cron rm"],
+  ];
+  const runs = await Promise.all(pairs.map(([args]) => runAjc([...args, "--help"])));
+  for (const [i, [args, usage]] of pairs.entries()) {
+    expect({ args, code: runs[i]!.code, head: runs[i]!.stdout.split(" <")[0]!.split(" [")[0] }).toEqual({
+      args,
+      code: 0,
+      head: usage,
+    });
+  }
+});
+
 test("--version prints the package version", async () => {
   const { version } = await Bun.file(new URL("../../package.json", import.meta.url)).json();
   const r = await runAjc(["--version"]);

@@ -25,6 +25,10 @@ describe("parseCron", () => {
     ["@every 1h30m", "2024-01-01T11:37:30.000Z"],
     ["CRON_TZ=Europe/Berlin 0 9 * * *", "2024-01-02T08:00:00.000Z"],
     ["TZ=America/New_York 0 9 * * *", "2024-01-01T14:00:00.000Z"],
+    // Forms Go's parser takes that croner spells differently: "N/step" runs from N to the end.
+    ["CRON_TZ=UTC 10/15 * * * *", "2024-01-01T10:10:00.000Z"],
+    ["CRON_TZ=UTC 0 0 * jan,FEB mon", "2024-01-08T00:00:00.000Z"],
+    ["CRON_TZ=UTC 0-30/20 * * * ?", "2024-01-01T10:20:00.000Z"],
   ])("%p fires next at %s", (expr, next) => {
     expect(iso(parseCron(expr).next(from))).toBe(next);
   });
@@ -61,6 +65,17 @@ describe("parseCron", () => {
     "CRON_TZ=Nowhere/City 0 9 * * *",
     "CRON_TZ=UTC",
     "daily",
+    // What the Go scheduler's parser refuses is refused here too, so it is never stored.
+    "@DAILY",
+    "@Hourly",
+    "0 0 * * 7",
+    "0 0 L * *",
+    "0 0 15W * *",
+    "0 0 * * 1#2",
+    "0 0 * * 5L",
+    "*/0 * * * *",
+    "30-10 * * * *",
+    "0 0 * * monday",
   ])("%p is schedule_invalid", (expr) => {
     expect(() => parseCron(expr)).toThrow(
       expect.objectContaining({ reason: "schedule_invalid", field: "schedule" }),

@@ -143,6 +143,11 @@ describe("newTask", () => {
     expect(t.load_dependencies).toBe(true);
   });
 
+  test("a dependency named twice is kept once, in the order first given (as the Go library)", () => {
+    const t = newTask("x", null, { dependencies: ["b", "a", "b", "a"] }, fixed);
+    expect(t.dependencies).toEqual(["b", "a"]);
+  });
+
   test("bad type, id, times and tries are refused with their reasons", () => {
     expect(() => newTask("a b", null, {}, fixed)).toThrow(
       expect.objectContaining({ reason: "task_type_invalid" }),
@@ -153,9 +158,14 @@ describe("newTask", () => {
     expect(() => newTask("x", null, { deadline: "tomorrow" }, fixed)).toThrow(
       expect.objectContaining({ field: "deadline" }),
     );
-    expect(() => newTask("x", null, { maxTries: -1 }, fixed)).toThrow(
+    expect(() => newTask("x", null, { maxTries: 1.5 }, fixed)).toThrow(
       expect.objectContaining({ field: "max_tries" }),
     );
+  });
+
+  test("max_tries of 0 or below is kept as given (no limit), as the Go library takes it", () => {
+    expect(newTask("x", null, { maxTries: -1 }, fixed).max_tries).toBe(-1);
+    expect(newTask("x", null, { maxTries: 0 }, fixed).max_tries).toBe(0);
   });
 });
 

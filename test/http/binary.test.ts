@@ -220,6 +220,8 @@ describe("start-up refusals", () => {
     await refuse(["--queue", "EMAIL", "--tls-client-ca", "ca.pem"], /--tls-client-ca needs --tls-cert/, dead);
     await refuse(["--queue", "EMAIL"], /invalid duration/, { ...dead, AJC_READ_TIMEOUT: "soon" });
     await refuse(["--queue", "EMAIL", "--max-body", "lots"], /--max-body/, dead);
+    // As the Go server: neither --queue nor --allow-create-default is caught before connecting.
+    await refuse(["--bind", "127.0.0.1:0"], /--queue is required.*--allow-create-default/, dead);
   });
 
   test("--unsafe-bind starts on all interfaces with a warning", async () => {

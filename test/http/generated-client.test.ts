@@ -36,7 +36,8 @@ const sameFields: [
 const fits = {
   task: (t: Task): S["Task"] => t,
   queue: (q: QueueInfo): S["QueueInfo"] => q,
-  schedule: (s: Schedule): S["Schedule"] => s,
+  // The answer leaves out the payload the library stores as null (as the Go server does).
+  schedule: (s: Schedule): S["Schedule"] => ({ ...s, payload: s.payload ?? undefined }),
   policy: (p: RetryPolicy): S["RetryPolicy"] => p,
 };
 

@@ -35,7 +35,7 @@ test("create: durations in as Go strings, out as nanoseconds", async () => {
   const defaults = await api.call("POST", "/v1/queues", { json: { name: "PLAIN" } });
   expect(defaults.body).toMatchObject({
     max_age: 0,
-    max_entries: 0,
+    max_entries: -1,
     discard_old: false,
     max_tries: -1,
     max_runtime: 3_600_000_000_000,
@@ -51,9 +51,7 @@ test("create errors", async () => {
   expectError(await post({ name: "a.b" }), 400, "queue_name_invalid", "name");
   expectError(await post({ name: "Q", max_age: "1 hour" }), 400, "invalid_duration", "max_age");
   expectError(await post({ name: "Q", max_runtime: "-5s" }), 400, "invalid_duration", "max_runtime");
-  expectError(await post({ name: "Q", max_tries: 0 }), 400, "invalid_argument", "max_tries");
-  expectError(await post({ name: "Q", max_concurrent: 0 }), 400, "invalid_argument", "max_concurrent");
-  expectError(await post({ name: "Q", max_entries: -1 }), 400, "invalid_argument", "max_entries");
+  expectError(await post({ name: "Q", max_concurrent: -1 }), 400, "invalid_argument", "max_concurrent");
   expectError(await post({ name: "Q", retention: "1h" }), 400, "invalid_json", "retention");
   expectError(await post({ name: "Q", max_age: 3600 }), 400, "invalid_json", "max_age");
 });
@@ -113,4 +111,32 @@ test("purge is 202 without a body; delete is 204", async () => {
   expectError(await api.call("DELETE", "/v1/queues/PLAIN"), 404, "queue_not_found");
   expectError(await api.call("POST", "/v1/queues/PLAIN/purge"), 404, "queue_not_found");
   expectError(await api.call("POST", "/v1/queues/a.b/purge"), 400, "queue_name_invalid");
+});
+
+test("accepts Go's values for unlimited and for the defaults, as the Go server does", async () => {
+  // What a Go client sends, or copies from a queue's answer (which reports -1 for unlimited).
+  const r = await api.call("POST", "/v1/queues", {
+    json: {
+      name: "GOSTYLE",
+      max_tries: -1,
+      max_entries: -1,
+      max_concurrent: 0,
+      max_runtime: "0s",
+      max_age: "-1h",
+    },
+  });
+  expect(r.status).toBe(201);
+  expect(r.body).toMatchObject({
+    max_tries: -1,
+    max_entries: -1,
+    max_concurrent: 100,
+    max_runtime: 3_600_000_000_000,
+    max_age: 0,
+  });
+  const zero = await api.call("POST", "/v1/queues", {
+    json: { name: "GOZERO", max_tries: 0, max_entries: 0 },
+  });
+  expect(zero.body).toMatchObject({ max_tries: -1, max_entries: -1 });
+  const negative = await api.call("POST", "/v1/queues", { json: { name: "GONEG", max_tries: -5 } });
+  expect(negative.body).toMatchObject({ max_tries: -1 });
 });

@@ -53,7 +53,8 @@ describe("POST /v1/tasks", () => {
     expectError(
       await create({ type: "t", payload_base64: "not base64!" }),
       400,
-      "invalid_payload",
+      // The Go server's reason: it decodes the base64 with the JSON.
+      "invalid_json",
       "payload_base64",
     );
   });
@@ -104,8 +105,10 @@ describe("POST /v1/tasks", () => {
       "task_past_deadline",
       "deadline",
     );
-    expectError(await create({ type: "t", deadline: "tomorrow" }), 400, "invalid_argument", "deadline");
-    expectError(await create({ type: "t", max_tries: 0 }), 400, "invalid_argument", "max_tries");
+    expectError(await create({ type: "t", deadline: "tomorrow" }), 400, "invalid_json", "deadline");
+    // As the Go server: 0 or below is taken as given, and means no limit.
+    const unlimited = await create({ type: "t", max_tries: -1 });
+    expect([unlimited.status, unlimited.body.max_tries]).toEqual([201, -1]);
     expectError(
       await create({ type: "t", dependencies: ["bad id"] }),
       400,
@@ -205,7 +208,8 @@ describe("retry", () => {
     expect(r.status).toBe(200);
     expect(r.body.results).toEqual([
       { id: a.id, status: "ok" },
-      { id: missing, status: "not_found", error: `task not found: ${missing}` },
+      // The Go server's words: the id is in the result already.
+      { id: missing, status: "not_found", error: "task not found" },
       { id: busy.id, status: "failed", error: expect.stringContaining("active") },
       { id: "bad id", status: "failed", error: expect.stringContaining("invalid task id") },
     ]);

@@ -24,7 +24,7 @@ describe("create and load", () => {
     expect(info).toMatchObject({
       name: "A",
       max_age: 0,
-      max_entries: 0,
+      max_entries: -1,
       discard_old: false,
       max_tries: -1,
       max_runtime: 300 * S,

@@ -9,7 +9,7 @@ import { AjcError } from "../../core/errors.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
 import { batchedSink, createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
-import { resolveServerQueue } from "../../http/queue.ts";
+import { checkServerQueueFlags, resolveServerQueue } from "../../http/queue.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
@@ -175,6 +175,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         unsafeBind: bool("unsafe-bind"),
       };
       resolveServerOptions(options);
+      checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);
       const sink = batchedSink((text) => ctx.io.err(text));
       process.once("exit", sink.flush);
       const log = createLogger({ format, write: sink.write });

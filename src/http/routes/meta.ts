@@ -13,9 +13,12 @@ export const API_VERSION = `v${VERSION}`;
 
 const RETRY_POLICIES_JSON = JSON.stringify({ policies: listRetryPolicies() });
 
-function check(err: AjcError | undefined): { ok: boolean; error?: string } {
-  if (!err) return { ok: true };
-  return { ok: false, error: err.code === "internal" ? "internal error" : err.message };
+/**
+ * A readiness check. A failure says which store, in the Go server's words, and nothing of the
+ * cause (that is logged where the connection fails).
+ */
+function check(err: AjcError | undefined, what: string): { ok: boolean; error?: string } {
+  return err ? { ok: false, error: `${what} storage unreachable` } : { ok: true };
 }
 
 /** Registers the meta routes. */
@@ -28,7 +31,10 @@ export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
     .add("GET", "/readyz", async (ctx) => {
       const failed = await client.checkStorage();
       const ready = !failed.tasks && !failed.config;
-      const body = { ready, checks: { tasks: check(failed.tasks), config: check(failed.config) } };
+      const body = {
+        ready,
+        checks: { tasks: check(failed.tasks, "tasks"), config: check(failed.config, "configuration") },
+      };
       sendJson(ctx.res, ready ? 200 : 503, JSON.stringify(body));
     })
     .add("GET", "/v1/openapi.json", (ctx) => sendJson(ctx.res, 200, OPENAPI_JSON))

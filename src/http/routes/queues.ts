@@ -6,7 +6,6 @@ import type { ApiDeps, Handler } from "../context.ts";
 import { BOOLEAN, decodeBody, INTEGER, type Shape, STRING } from "../decode.ts";
 import { sendEmpty, sendJson } from "../respond.ts";
 import type { Router } from "../router.ts";
-import { checkMaxTries } from "./payload.ts";
 
 const CREATE_QUEUE = {
   name: { type: STRING, required: "queue_name_required" },
@@ -26,7 +25,6 @@ export function queueRoutes(router: Router<Handler>, deps: ApiDeps): void {
   router
     .add("POST", "/v1/queues", async (ctx) => {
       const body = decodeBody(ctx.body, CREATE_QUEUE);
-      checkMaxTries(body.max_tries);
       const spec = resolveQueue(body);
       if (spec.name === DEFAULT_QUEUE_NAME && !deps.allowCreateDefault) {
         throw new AjcError(

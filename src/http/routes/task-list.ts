@@ -145,7 +145,9 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
       // Read before answering, so a storage failure still gets a proper error response.
       let next = await it.next();
       const { res } = ctx;
-      res.writeHead(200, { "content-type": q.ndjson ? "application/x-ndjson" : "application/json" });
+      res.writeHead(200, {
+        "content-type": q.ndjson ? "application/x-ndjson" : "application/json; charset=utf-8",
+      });
       let count = 0;
       let buf = q.ndjson ? "" : '{"tasks":[';
       try {

@@ -7,7 +7,7 @@ import { ANY, BOOLEAN, decodeObject, INTEGER, parseObject, type Shape, STRING, S
 import { checkIdempotencyKey, fingerprint, IDEMPOTENCY_HEADER, Idempotency } from "../idempotency.ts";
 import { sendEmpty, sendJson } from "../respond.ts";
 import type { Router } from "../router.ts";
-import { checkMaxTries, payloadOf } from "./payload.ts";
+import { payloadOf } from "./payload.ts";
 
 const CREATE_TASK = {
   type: { type: STRING, required: "task_type_invalid" },
@@ -53,11 +53,15 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
     const key = header === undefined ? undefined : checkIdempotencyKey(header);
     const raw = parseObject(ctx.body);
     const body = decodeObject(raw, CREATE_TASK);
+    // The Go server decodes the time with the JSON, so a bad one is its `invalid_json`.
+    if (body.deadline !== undefined && parseTimeNs(body.deadline) === undefined) {
+      throw new AjcError("invalid_json", "deadline must be an RFC 3339 time", { field: "deadline" });
+    }
     const task = client.newTask(body.type, payloadOf(body), {
       id: body.id,
       created: body.created,
       deadline: body.deadline,
-      maxTries: checkMaxTries(body.max_tries),
+      maxTries: body.max_tries,
       dependencies: body.dependencies,
       loadDependencies: body.load_dependencies,
       signature: body.signature,
@@ -94,7 +98,8 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
         results.push({
           id,
           status: isReason(err, "task_not_found") ? "not_found" : "failed",
-          error: known ? err.message : "internal error",
+          // The Go server's words for a missing task; the id is in the result already.
+          error: !known ? "internal error" : isReason(err, "task_not_found") ? "task not found" : err.message,
         });
       }
     }

@@ -159,9 +159,10 @@ export interface paths {
      *     one task.
      *
      *     Errors by status:
-     *     - `400`: `invalid_json`, `payload_both_set`, `invalid_payload` (bad base64),
+     *     - `400`: `invalid_json` (also, as the Go server, bad base64 in `payload_base64`
+     *       and a `deadline` that is not RFC 3339), `payload_both_set`,
      *       `task_type_invalid`, `task_id_invalid`, `queue_name_invalid`,
-     *       `invalid_argument` (for example `created` or `deadline` not RFC 3339),
+     *       `invalid_argument` (for example `created` not RFC 3339),
      *       `idempotency_key_invalid`; `signature_required` (code `signature_required`,
      *       reason `task_not_signed`) and `signature_invalid` (code `signature_invalid`,
      *       reason `task_signature_invalid`) when signatures are verified.
@@ -278,9 +279,13 @@ export interface paths {
     put?: never;
     /**
      * Create a queue.
-     * @description Errors: `400` `invalid_json`, `queue_name_required`, `queue_name_invalid`,
+     * @description As the Go server, `max_tries` and `max_entries` of 0 or below mean unlimited
+     *     (answered as -1), `max_concurrent` 0 and `max_runtime` `0s` mean the default, and
+     *     a negative `max_age` means no limit.
+     *
+     *     Errors: `400` `invalid_json`, `queue_name_required`, `queue_name_invalid`,
      *     `invalid_duration` (field `max_age` or `max_runtime`), `invalid_argument`
-     *     (a number out of range), `queue_invalid`, `default_queue_disallowed` (field
+     *     (a negative `max_concurrent`), `queue_invalid`, `default_queue_disallowed` (field
      *     `name`: `DEFAULT` may only be created when the server runs with
      *     `--allow-create-default`); `409` `queue_already_exists` (code `duplicate`).
      */
@@ -355,9 +360,15 @@ export interface paths {
     put?: never;
     /**
      * Create a scheduled task.
-     * @description Errors: `400` `invalid_json`, `schedule_invalid` (bad name, cron expression,
-     *     task type or queue name, or a `deadline_offset` under 30s), `invalid_duration`
-     *     (field `deadline_offset`), `payload_both_set`, `invalid_payload`; `409`
+     * @description `schedule` must be one the Go scheduler can parse: five fields (numbers in range,
+     *     month and weekday names, `*`, `?`, ranges, lists, steps), a lower-case descriptor
+     *     such as `@daily`, or `@every <duration>`, optionally after `CRON_TZ=<zone>`.
+     *
+     *     Errors: `400` `invalid_json` (also bad base64 in `payload_base64`),
+     *     `queue_name_required` (no `queue`), `task_type_invalid` (no or a bad
+     *     `task_type`), `schedule_invalid` (bad name, cron expression or queue name, or a
+     *     `deadline_offset` under 30s), `invalid_duration` (field `deadline_offset`),
+     *     `payload_both_set`; `409`
      *     `schedule_already_exists` (code `duplicate`).
      */
     post: operations["createSchedule"];
@@ -546,7 +557,10 @@ export interface components {
        * @description Absolute RFC 3339 cut-off for starting the task.
        */
       deadline?: string;
-      /** @description Attempts before the task expires (default 10). */
+      /**
+       * @description Attempts before the task expires (default 10). As the Go server, 0 or below
+       *     is accepted and means no limit.
+       */
       max_tries?: number;
       /** @description Ids of tasks that must complete first; the task starts `blocked`. */
       dependencies?: string[];
@@ -600,7 +614,10 @@ export interface components {
       name: string;
       /** @description How long a work item may wait before it is dropped (default unlimited). */
       max_age?: string;
-      /** @description Most work items the queue holds (0, the default, is unlimited). */
+      /**
+       * @description Most work items the queue holds (default unlimited; 0 and, as the Go server
+       *     accepts, -1 mean unlimited and are reported as -1).
+       */
       max_entries?: number;
       /** @description When full, drop the oldest item instead of refusing new ones. */
       discard_old?: boolean;
@@ -628,7 +645,7 @@ export interface components {
        * @description Nanoseconds; 0 is unlimited.
        */
       max_age?: number;
-      /** @description 0 is unlimited. */
+      /** @description -1 is unlimited (JetStream's value, as the Go server reports it). */
       max_entries?: number;
       discard_old?: boolean;
       /** @description -1 is unlimited. */
@@ -657,9 +674,10 @@ export interface components {
       queues: components["schemas"]["QueueInfo"][];
     };
     /**
-     * @description A schedule as the library stores it. `payload` is base64 (or `null`), and
-     *     `deadline` is the deadline offset as int64 nanoseconds, left out when there is
-     *     none (it is set with `deadline_offset` on create).
+     * @description A schedule as the library stores it. `payload` is base64, left out when there is
+     *     none (as the Go server answers), and `deadline` is the deadline offset as int64
+     *     nanoseconds, left out when there is none (it is set with `deadline_offset` on
+     *     create).
      */
     Schedule: {
       name: string;
@@ -669,9 +687,9 @@ export interface components {
       task_type: string;
       /**
        * Format: byte
-       * @description Base64-encoded payload bytes; `null` when there is no payload.
+       * @description Base64-encoded payload bytes; left out when there is no payload.
        */
-      payload: string | null;
+      payload?: string;
       /**
        * Format: int64
        * @description Nanoseconds added to each firing time to give the task's deadline.
@@ -705,10 +723,15 @@ export interface components {
        */
       payload_base64?: string;
       /**
-       * @description Go duration string, at least `30s`. Each task created by the schedule gets
-       *     the deadline firing time + offset. Reported back as `deadline` (nanoseconds).
+       * @description Go duration string, rounded to whole seconds as the Go server does, at least
+       *     `30s`. Each task created by the schedule gets the deadline firing time +
+       *     offset. Reported back as `deadline` (nanoseconds).
        */
       deadline_offset?: string;
+      /**
+       * @description Tries of each task created (default 10). As the Go server, 0 or below is
+       *     accepted and means no limit.
+       */
       max_tries?: number;
     };
     Info: {

@@ -13,7 +13,7 @@ interface RmArgs extends NatsFlags {
 export function queueRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <name>",
-    aliases: ["delete"],
+    aliases: ["delete", "del"],
     describe: "Deletes a work queue and its work items",
     builder: (y: Argv<object>) =>
       forceFlag(y).positional("name", { type: "string", demandOption: true, describe: "queue name" }),
