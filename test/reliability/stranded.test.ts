@@ -230,7 +230,17 @@ test("NATS restarted during a handler's final save: the outcome is stored once N
   // The worker cannot store the outcome now; it keeps trying while NATS is away.
   await w.waitFor(`could not record task ${t.id} as complete, trying again`, 20_000);
   await nats.start();
-  client = await Client.connect({ connection: { servers: nats.url } });
+  // JetStream recovers its streams after the port opens: connect once it answers.
+  let back: Client | undefined;
+  await until(
+    "JetStream back",
+    async () => {
+      back = await Client.connect({ connection: { servers: nats.url } });
+      return true;
+    },
+    60_000,
+  );
+  client = back!;
   const done = await stateOf(t.id, "complete", 60_000);
   expect(done.tries).toBe(1);
   expect(runs("restart", t.id)).toBe(1);
