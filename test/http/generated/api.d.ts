@@ -430,7 +430,9 @@ export interface components {
          *       `unknown_retry_policy`, `invalid_duration`, `invalid_argument`,
          *       `invalid_json`, `invalid_payload`, `payload_both_set`,
          *       `idempotency_key_invalid`, `ids_required`, `ids_too_many`,
-         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`
+         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`,
+         *       `unsupported_media_type` (415), `origin_forbidden` (403),
+         *       `host_forbidden` (403)
          *     - `not_found`: `task_not_found`, `queue_not_found`,
          *       `schedule_not_found`, `not_found` (no such path)
          *     - `conflict`: `task_cannot_enqueue`, `task_past_deadline`,
@@ -861,6 +863,33 @@ export interface components {
       };
     };
     /**
+     * @description ajc addition. The browser guard refused the request: code `invalid_argument`,
+     *     reason `origin_forbidden` (it may change something and its `Origin` is not
+     *     the server's own) or `host_forbidden` (its `Host` names neither a loopback
+     *     address, `localhost` nor an `--allowed-host` name). Nothing was done.
+     */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. The request has a body that is not declared
+     *     `Content-Type: application/json`: code `invalid_argument`, reason
+     *     `unsupported_media_type`, `details.field` `Content-Type`. Nothing was done.
+     */
+    UnsupportedMediaType: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
      * @description ajc addition. The path exists but not with this method: code
      *     `invalid_argument`, reason `method_not_allowed`, and an `Allow` header.
      */
@@ -906,6 +935,7 @@ export interface operations {
           "application/json": components["schemas"]["HealthResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -927,6 +957,7 @@ export interface operations {
           "application/json": components["schemas"]["ReadinessResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       /** @description At least one check failed. */
       503: {
@@ -957,6 +988,7 @@ export interface operations {
           "application/json": components["schemas"]["OpenAPIDocument"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -978,6 +1010,7 @@ export interface operations {
           "application/json": components["schemas"]["Info"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -999,6 +1032,7 @@ export interface operations {
           "application/json": components["schemas"]["RetryPolicyList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1057,6 +1091,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       429: components["responses"]["RateLimited"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1105,9 +1140,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1134,6 +1171,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1159,6 +1197,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
@@ -1187,9 +1226,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1217,7 +1258,9 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1240,6 +1283,7 @@ export interface operations {
           "application/json": components["schemas"]["QueueList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1267,8 +1311,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1295,6 +1341,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1320,6 +1367,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1345,8 +1393,10 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1369,6 +1419,7 @@ export interface operations {
           "application/json": components["schemas"]["ScheduleList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1396,8 +1447,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1424,6 +1477,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1449,6 +1503,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
