@@ -61,6 +61,9 @@ export const REASON_CODES = {
   payload_too_large: "payload_too_large",
   not_found: "not_found",
   method_not_allowed: "invalid_argument",
+  unsupported_media_type: "invalid_argument",
+  origin_forbidden: "invalid_argument",
+  host_forbidden: "invalid_argument",
   signature_key_invalid: "invalid_argument",
   internal: "internal",
 } as const satisfies Record<string, ErrorCode>;

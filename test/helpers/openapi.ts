@@ -92,15 +92,20 @@ function matchTemplates(path: string): string[] {
   return hits.sort((a, b) => literals(b) - literals(a));
 }
 
-/** Responses any request can get when no operation handles it. */
+/**
+ * Responses any request can get when no operation handles it: 413, and 403 from the browser guard
+ * (which runs before routing); 404 or 405 by whether the path is known.
+ */
 function routeLevelResponse(status: number, pathKnown: boolean): ResponseObject | undefined {
   const responses = openapi.components.responses ?? {};
   const name =
     status === 413
       ? "PayloadTooLarge"
-      : pathKnown
-        ? status === 405 && "MethodNotAllowed"
-        : status === 404 && "NotFound";
+      : status === 403
+        ? "Forbidden"
+        : pathKnown
+          ? status === 405 && "MethodNotAllowed"
+          : status === 404 && "NotFound";
   return name ? deref(openapi, responses[name]!) : undefined;
 }
 
@@ -126,10 +131,12 @@ function parseJson(text: string, fail: (msg: string) => never): unknown {
 /** Allowed envelope codes per HTTP status (see the table in the document's description). */
 const CODES_FOR_STATUS: Record<number, readonly ErrorCode[]> = {
   400: ["invalid_argument", "signature_required", "signature_invalid"],
+  403: ["invalid_argument"],
   404: ["not_found"],
   405: ["invalid_argument"],
   409: ["conflict", "duplicate", "dependency_failed"],
   413: ["payload_too_large"],
+  415: ["invalid_argument"],
   429: ["rate_limited"],
   500: ["internal"],
   503: ["unavailable"],
@@ -226,7 +233,7 @@ function validateBody(
 
 /**
  * Checks one response against the document: the path is matched to its template (literal segments
- * first), the status must be documented for the operation (or be 404/405/413 for paths and methods
+ * first), the status must be documented for the operation (or be 403/404/405/413 for paths and methods
  * the document does not have), and the body must match the schema for its content type.
  * Throws a ContractError that says what is wrong.
  */
@@ -270,8 +277,8 @@ export function validateResponse(r: ResponseToCheck): CheckedAs {
     const documented = op
       ? Object.keys(op.responses).join(", ")
       : templates.length > 0
-        ? "405, 413 for a method the path does not have"
-        : "404, 413 for a path the document does not have";
+        ? "403, 405, 413 for a method the path does not have"
+        : "403, 404, 413 for a path the document does not have";
     fail(`status ${r.status} is not documented (documented: ${documented}); body: ${preview(r.body)}`);
   }
   if (head && !isEmpty(r.body)) fail(`a HEAD response has a body: ${preview(r.body)}`);

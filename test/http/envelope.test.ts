@@ -37,6 +37,9 @@ const EXPECTED: [Reason, number, string][] = [
   ["task_already_exists", 409, "conflict"],
   ["not_found", 404, "not_found"],
   ["method_not_allowed", 405, "invalid_argument"],
+  ["unsupported_media_type", 415, "invalid_argument"],
+  ["origin_forbidden", 403, "invalid_argument"],
+  ["host_forbidden", 403, "invalid_argument"],
 ];
 
 test("every reason of the spec's mapping gets its status and code", () => {

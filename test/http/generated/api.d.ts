@@ -441,7 +441,9 @@ export interface components {
          *       `unknown_retry_policy`, `invalid_duration`, `invalid_argument`,
          *       `invalid_json`, `invalid_payload`, `payload_both_set`,
          *       `idempotency_key_invalid`, `ids_required`, `ids_too_many`,
-         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`
+         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`,
+         *       `unsupported_media_type` (415), `origin_forbidden` (403),
+         *       `host_forbidden` (403)
          *     - `not_found`: `task_not_found`, `queue_not_found`,
          *       `schedule_not_found`, `not_found` (no such path)
          *     - `conflict`: `task_cannot_enqueue`, `task_past_deadline`,
@@ -884,6 +886,33 @@ export interface components {
       };
     };
     /**
+     * @description ajc addition. The browser guard refused the request: code `invalid_argument`,
+     *     reason `origin_forbidden` (it may change something and its `Origin` is not
+     *     the server's own) or `host_forbidden` (its `Host` names neither a loopback
+     *     address, `localhost` nor an `--allowed-host` name). Nothing was done.
+     */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. The request has a body that is not declared
+     *     `Content-Type: application/json`: code `invalid_argument`, reason
+     *     `unsupported_media_type`, `details.field` `Content-Type`. Nothing was done.
+     */
+    UnsupportedMediaType: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
      * @description ajc addition. The path exists but not with this method: code
      *     `invalid_argument`, reason `method_not_allowed`, and an `Allow` header.
      */
@@ -929,6 +958,7 @@ export interface operations {
           "application/json": components["schemas"]["HealthResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -950,6 +980,7 @@ export interface operations {
           "application/json": components["schemas"]["ReadinessResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       /** @description At least one check failed. */
       503: {
@@ -980,6 +1011,7 @@ export interface operations {
           "application/json": components["schemas"]["OpenAPIDocument"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1001,6 +1033,7 @@ export interface operations {
           "application/json": components["schemas"]["Info"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1022,6 +1055,7 @@ export interface operations {
           "application/json": components["schemas"]["RetryPolicyList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1080,6 +1114,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       429: components["responses"]["RateLimited"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1128,9 +1163,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1157,6 +1194,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1182,6 +1220,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
@@ -1210,9 +1249,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1240,7 +1281,9 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1263,6 +1306,7 @@ export interface operations {
           "application/json": components["schemas"]["QueueList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1290,8 +1334,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1318,6 +1364,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1343,6 +1390,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1368,8 +1416,10 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1392,6 +1442,7 @@ export interface operations {
           "application/json": components["schemas"]["ScheduleList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1419,8 +1470,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1447,6 +1500,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1472,6 +1526,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
