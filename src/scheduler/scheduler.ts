@@ -10,10 +10,11 @@ import type { Clock } from "../core/time.ts";
 import { SCHEDULER_ELECTION_KEY } from "../store/subjects.ts";
 import { Election } from "./election.ts";
 import type { ElectionTiming } from "./election-state.ts";
+import { fireOnce } from "./firing.ts";
 import { type Log, silentLog } from "./log.ts";
 import { SchedulerMetrics } from "./metrics.ts";
 import { sleep } from "./sleep.ts";
-import { type Firing, firingTaskOptions, Timetable } from "./timetable.ts";
+import { type Firing, Timetable } from "./timetable.ts";
 
 /** Options of a scheduler. */
 export interface SchedulerOptions {
@@ -165,7 +166,11 @@ export class Scheduler {
     this.#arm();
   }
 
-  /** One firing: while leader, a new task from the schedule enqueued to its queue. Never throws. */
+  /**
+   * One firing: while leader, the firing's task enqueued to the schedule's queue. The task id is
+   * the firing's identity (`firingTaskId`), so a scheduler that still believed it led when another
+   * had taken over cannot fire the same due time twice. Never throws.
+   */
   async #fire(f: Firing, nowMs: number): Promise<void> {
     if (!this.isLeader()) {
       this.#log.debug?.(`schedule ${f.name} is due, but this scheduler is not the leader`);
@@ -174,9 +179,14 @@ export class Scheduler {
     const s = f.schedule;
     const labels = { type: s.task_type, queue: s.queue };
     try {
-      const task = this.client.newTask(s.task_type, s.payload, firingTaskOptions(s, nowMs));
-      // requireQueue: a missing queue is one logged error per firing, not a queue_error task each time.
-      await this.client.enqueue(task, s.queue, { requireQueue: true });
+      const outcome = await fireOnce(this.client, f, nowMs);
+      if ("alreadyFired" in outcome) {
+        this.#log.info(
+          `schedule ${f.name} due at ${new Date(f.dueAtMs).toISOString()} was already fired as task ${outcome.alreadyFired}: skipped`,
+        );
+        return;
+      }
+      const task = outcome.created;
       this.metrics.scheduledCount.inc(labels);
       this.#log.info(`schedule ${f.name} created task ${task.id} (${s.task_type}) in queue ${s.queue}`);
     } catch (err) {
