@@ -9,7 +9,7 @@ import { AjcError } from "../core/errors.ts";
 import type { Clock } from "../core/time.ts";
 import { SCHEDULER_ELECTION_KEY } from "../store/subjects.ts";
 import { Election } from "./election.ts";
-import type { ElectionTiming } from "./election-state.ts";
+import { type ElectionTiming, electionTtlProblem } from "./election-state.ts";
 import { fireOnce } from "./firing.ts";
 import { type Log, silentLog } from "./log.ts";
 import { SchedulerMetrics } from "./metrics.ts";
@@ -55,6 +55,11 @@ export class Scheduler {
     this.metrics = opts.metrics ?? new SchedulerMetrics();
   }
 
+  /** The election's timings once running (every one a fraction of the bucket's TTL by default). */
+  get electionTiming(): ElectionTiming | undefined {
+    return this.#election?.timing;
+  }
+
   /** True while this scheduler is the announced leader and may fire schedules. */
   isLeader(): boolean {
     return this.#election?.isLeader() ?? false;
@@ -63,13 +68,16 @@ export class Scheduler {
   /**
    * Runs until `signal` aborts: campaigns, watches schedules, fires them while leader. Resolves after
    * stepping down (the election key is released when we held it). Fails only when the elections
-   * bucket cannot be opened at start; later NATS trouble pauses firing and is retried.
+   * bucket cannot be opened at start, or its TTL is outside 10s..1h (the election's timings are
+   * fractions of it); later NATS trouble pauses firing and is retried.
    */
   async run(signal: AbortSignal): Promise<void> {
     if (this.#signal) throw new Error("the scheduler is already running");
     this.#signal = signal;
     const { name } = this.opts;
     const bucket = await this.client.storage.elections();
+    const ttlProblem = electionTtlProblem(bucket.ttlMs);
+    if (ttlProblem) throw new AjcError("invalid_argument", ttlProblem);
     this.#election = new Election({
       ...this.opts.election,
       name,
