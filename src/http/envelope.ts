@@ -22,9 +22,13 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 
 /**
  * Reasons whose status is not their code's: a wrong method keeps the `invalid_argument` code (the
- * enum is closed) but HTTP says 405.
+ * enum is closed) but HTTP says 405; a request cut off at the write deadline keeps `unavailable`
+ * but says 504, because unlike a 503 its work may still be done.
  */
-const STATUS_BY_REASON: Partial<Readonly<Record<Reason, number>>> = { method_not_allowed: 405 };
+const STATUS_BY_REASON: Partial<Readonly<Record<Reason, number>>> = {
+  method_not_allowed: 405,
+  storage_timeout: 504,
+};
 
 /** The message a client gets for an unexpected failure; the cause goes to the log only. */
 export const INTERNAL_MESSAGE = "internal server error";
