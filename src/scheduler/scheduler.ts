@@ -13,6 +13,7 @@ import { type ElectionTiming, electionTtlProblem } from "./election-state.ts";
 import { fireOnce } from "./firing.ts";
 import { type Log, silentLog } from "./log.ts";
 import { SchedulerMetrics } from "./metrics.ts";
+import { rescueLine, rescueSummary, rescueTasks } from "./rescuer.ts";
 import { sleep } from "./sleep.ts";
 import { type Firing, Timetable } from "./timetable.ts";
 
@@ -26,6 +27,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Where the series go; default a private registry. */
   metrics?: SchedulerMetrics;
+  /**
+   * While leader, run the rescuer (`rescueTasks`) this often, finding tasks no work item will
+   * deliver; 0 or absent: never.
+   */
+  rescueEveryMs?: number;
   /** Election timings and randomness; the defaults are the production ones (tests shorten them). */
   election?: Partial<Omit<ElectionTiming, "ttlMs">> & { random?: () => number };
 }
@@ -99,13 +105,40 @@ export class Scheduler {
     });
     this.#log.info(`starting leader election for ${SCHEDULER_ELECTION_KEY} as ${name}`);
     const elected = this.#election.run(signal);
+    const rescuing = this.#rescueLoop(signal);
     try {
       await this.#watch(signal);
     } finally {
       clearTimeout(this.#timer);
       // Let enqueues under way finish before the caller closes the connection.
       await Promise.all(this.#inflight);
+      await rescuing;
       await elected;
+    }
+  }
+
+  /** Every `rescueEveryMs`, while leader, one rescuer run; what it did goes to the log. */
+  async #rescueLoop(signal: AbortSignal): Promise<void> {
+    const everyMs = this.opts.rescueEveryMs ?? 0;
+    if (!(everyMs > 0)) return;
+    this.#log.info(`the leader looks for stranded tasks every ${everyMs / 1000}s`);
+    while (!signal.aborted) {
+      await sleep(everyMs, signal);
+      if (signal.aborted || !this.isLeader()) continue;
+      try {
+        const report = await rescueTasks(this.client, { signal });
+        for (const e of report.entries) this.#log.info(`rescuer: ${rescueLine(e, false)}`);
+        if (report.requeued + report.marked + report.failed > 0) {
+          this.#log.info(`rescuer: ${rescueSummary(report)}`);
+        } else {
+          this.#log.debug?.(`rescuer: ${rescueSummary(report)}`);
+        }
+        this.metrics.rescued.inc({ action: "requeued" }, report.requeued);
+        this.metrics.rescued.inc({ action: "marked" }, report.marked);
+        this.metrics.rescued.inc({ action: "failed" }, report.failed);
+      } catch (err) {
+        this.#log.warn(`rescuer: looking for stranded tasks failed: ${message(err)}`);
+      }
     }
   }
 

@@ -236,6 +236,22 @@ export class QueueStore {
   }
 
   /**
+   * True when the queue holds a work item for `taskId` (waiting, or delivered and not yet
+   * acknowledged): a direct read of the last message on the item's subject, never a consumer, so
+   * it disturbs no delivery. A missing queue is `queue_not_found`.
+   */
+  async hasItem(queue: string, taskId: string): Promise<boolean> {
+    try {
+      const sm = await this.jet.jsm.streams.getMessage(queueStream(queue), {
+        last_by_subj: workItemSubject(queue, taskId),
+      });
+      return sm !== null && sm !== undefined;
+    } catch (err) {
+      throw toAjcError(err, `reading the work item of task ${taskId} in queue ${queue}`, "queue_not_found");
+    }
+  }
+
+  /**
    * Publishes a task's work item `{"kind":0,"job":"<id>"}`. With `dedupe` the task id is the
    * message id, so a second publish within the duplicate window is refused as `duplicate_item`.
    * No stream on the subject is `queue_not_found`.
