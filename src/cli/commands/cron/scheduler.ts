@@ -58,12 +58,7 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       const name = String(argv.name).trim();
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
       const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
-      const rescueEveryMs = parseGoDuration(String(argv["rescue-every"]), "rescue-every") / 1_000_000;
-      if (rescueEveryMs < 0) {
-        throw new AjcError("invalid_argument", "--rescue-every must not be negative", {
-          field: "rescue-every",
-        });
-      }
+      const rescueEveryMs = rescueInterval(String(argv["rescue-every"]));
       const log = logger(ctx.io, argv.debug);
       const client = await ctx.connect(argv, {
         connection: { reconnectForever: true, name: `ajc scheduler ${name}` },
@@ -92,6 +87,23 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       }
     },
   };
+}
+
+/** `--rescue-every` in ms (0: off); a bad value names the flag. */
+function rescueInterval(value: string): number {
+  let ns: number;
+  try {
+    ns = parseGoDuration(value, "rescue-every");
+  } catch (err) {
+    throw new AjcError("invalid_duration", `--rescue-every: ${(err as Error).message}`, {
+      field: "rescue-every",
+      cause: err,
+    });
+  }
+  if (ns < 0) {
+    throw new AjcError("invalid_duration", "--rescue-every must not be negative", { field: "rescue-every" });
+  }
+  return ns / 1_000_000;
 }
 
 /** Timestamped lines on stderr. */
