@@ -101,7 +101,7 @@ export async function rescueTasks(client: Client, opts: RescueOptions = {}): Pro
     if (opts.signal?.aborted) break;
     let entry: RescueEntry | undefined;
     try {
-      entry = await rescueOne(client, c.id, queueState, dryRun);
+      entry = await rescueOne(client, c, queueState, dryRun);
     } catch (err) {
       entry = { ...c, action: "failed", reason: message(err) };
     }
@@ -116,10 +116,18 @@ export async function rescueTasks(client: Client, opts: RescueOptions = {}): Pro
 /** Looks at one task; undefined when it has left the rescuable states (or the store) meanwhile. */
 async function rescueOne(
   client: Client,
-  id: string,
+  listed: { id: string; queue: string; state: TaskState },
   queueState: (name: string) => Promise<QueueState>,
   dryRun: boolean,
 ): Promise<RescueEntry | undefined> {
+  const id = listed.id;
+  // The common case, a queued task with its item, costs one read and is never loaded again.
+  if (listed.queue) {
+    const q = await queueState(listed.queue);
+    if (!("missing" in q) && (await client.storage.queues.hasItem(listed.queue, id))) {
+      return { ...listed, action: "left", reason: "its work item is in the queue" };
+    }
+  }
   let loaded: { task: Task; savedAtMs: number };
   try {
     loaded = await client.storage.tasks.loadStored(id);
@@ -146,6 +154,7 @@ async function rescueOne(
     return (await saveOrLeave(client, task, base)) ?? entry;
   }
 
+  // Asked again after loading: an item published since the listing means it is on its way.
   if (await client.storage.queues.hasItem(task.queue, id)) return left("its work item is in the queue");
   // The last moment anyone acted on it: its last save, or its last try's start if later.
   const touchedMs = Math.max(savedAtMs, task.tried ? timeMs(task.tried) : 0);

@@ -181,3 +181,41 @@ test("a task whose queue no longer exists is marked queue_error once; a queue_er
   await env.client.purgeQueue("RESCUE");
   await env.client.purgeTasks();
 }, 20_000);
+
+test("a worker that saves the task while the rescuer decides wins: the rescuer leaves it and publishes nothing", async () => {
+  const stuck = await strand("race:active", (t) => {
+    t.state = "active";
+    t.tries = 1;
+    t.tried = formatTimeMs(Date.now() - 10_000);
+  });
+  // The "worker" saves its outcome on the rescuer's own connection at the moment the rescuer reads
+  // its clock (after loading the task, before saving it): NATS keeps the order, so the worker's
+  // save reaches the task store first, deterministically.
+  let racer: Task | undefined;
+  let saved: Promise<void> | undefined;
+  let rescuer: Client | undefined;
+  rescuer = await env.connect({
+    now: () => {
+      if (racer && rescuer && !saved) saved = rescuer.storage.tasks.save(racer);
+      return Date.now() + 2 * HOUR;
+    },
+  });
+  racer = await rescuer.storage.tasks.load(stuck.id);
+  racer.state = "complete";
+  racer.result = { payload: "done", completed: formatTimeMs(Date.now()) };
+  const report = await rescueTasks(rescuer, { verbose: true });
+  await saved;
+  expect(saved).toBeDefined();
+  expect(report.entries).toEqual([
+    expect.objectContaining({
+      id: stuck.id,
+      action: "left",
+      reason: "it was changed by someone else while being checked",
+    }),
+  ]);
+  const t = (await stored(stuck.id)).task;
+  expect(t.state).toBe("complete");
+  expect(t.last_err).toBeUndefined();
+  expect(await hasItem(t)).toBe(false);
+  await env.client.purgeTasks();
+}, 20_000);
