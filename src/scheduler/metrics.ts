@@ -46,7 +46,7 @@ export class SchedulerMetrics {
     // Ours (Go has no rescuer): what the leader's periodic rescuer runs did.
     this.rescued = registry.counter(
       n("task_scheduler_rescued_count"),
-      "The number of stranded tasks the scheduler's rescuer requeued, marked queue_error, or failed to repair",
+      "The number of stranded tasks the scheduler's rescuer requeued, marked queue_error, found stuck, or failed to repair",
       ["action"],
     );
     this.electionCampaigns = registry.counter(

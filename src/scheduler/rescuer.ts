@@ -22,7 +22,7 @@ import { timeMs } from "../core/time.ts";
 export const RESCUABLE_STATES: readonly TaskState[] = ["new", "retry", "blocked", "active", "queue_error"];
 
 /** What the rescuer did with one task (or, in a dry run, would do). */
-export type RescueAction = "requeued" | "marked" | "left" | "failed";
+export type RescueAction = "requeued" | "marked" | "left" | "stuck" | "failed";
 
 /** One task the rescuer looked at closely. */
 export interface RescueEntry {
@@ -47,6 +47,11 @@ export interface RescueReport {
   requeued: number;
   marked: number;
   left: number;
+  /**
+   * Tasks whose work item has used up the queue's max deliveries: JetStream keeps it but will never
+   * deliver it again. The rescuer does not overrule the queue's max tries; they need a hand.
+   */
+  stuck: number;
   failed: number;
 }
 
@@ -63,8 +68,13 @@ export interface RescueOptions {
 /** The prefix of every `last_err` the rescuer writes, so its notes are recognisable. */
 export const RESCUE_NOTE = "rescued:";
 
-/** One queue as the run sees it: its max run time, or missing. */
-type QueueState = { runtimeMs: number } | { missing: true };
+/**
+ * One queue as the run sees it: its max run time and where its consumer stood when first looked
+ * at (read before any of its items, which is what makes the dead-item rule sound), or missing.
+ */
+type QueueState =
+  | { runtimeMs: number; delivery: { deliveredStreamSeq: number; ackPending: number; maxDeliver: number } }
+  | { missing: true };
 
 /** Finds and repairs stranded tasks once; see the module comment for the rules. */
 export async function rescueTasks(client: Client, opts: RescueOptions = {}): Promise<RescueReport> {
@@ -76,6 +86,7 @@ export async function rescueTasks(client: Client, opts: RescueOptions = {}): Pro
     requeued: 0,
     marked: 0,
     left: 0,
+    stuck: 0,
     failed: 0,
   };
   const queues = new Map<string, QueueState>();
@@ -83,7 +94,8 @@ export async function rescueTasks(client: Client, opts: RescueOptions = {}): Pro
     let q = queues.get(name);
     if (!q) {
       try {
-        q = { runtimeMs: (await client.queueInfo(name)).max_runtime / 1_000_000 };
+        const runtimeMs = (await client.queueInfo(name)).max_runtime / 1_000_000;
+        q = { runtimeMs, delivery: await client.storage.queues.deliveryState(name) };
       } catch (err) {
         if (!(err instanceof AjcError && err.reason === "queue_not_found")) throw err;
         q = { missing: true };
@@ -124,8 +136,9 @@ async function rescueOne(
   // The common case, a queued task with its item, costs one read and is never loaded again.
   if (listed.queue) {
     const q = await queueState(listed.queue);
-    if (!("missing" in q) && (await client.storage.queues.hasItem(listed.queue, id))) {
-      return { ...listed, action: "left", reason: "its work item is in the queue" };
+    if (!("missing" in q)) {
+      const item = await itemVerdict(client, q, listed.queue, id);
+      if (item !== "none") return itemEntry(listed, item, q);
     }
   }
   let loaded: { task: Task; savedAtMs: number };
@@ -155,7 +168,8 @@ async function rescueOne(
   }
 
   // Asked again after loading: an item published since the listing means it is on its way.
-  if (await client.storage.queues.hasItem(task.queue, id)) return left("its work item is in the queue");
+  const item = await itemVerdict(client, q, task.queue, id);
+  if (item !== "none") return itemEntry(base, item, q);
   // The last moment anyone acted on it: its last save, or its last try's start if later.
   const touchedMs = Math.max(savedAtMs, task.tried ? timeMs(task.tried) : 0);
   const idleMs = client.now() - touchedMs;
@@ -187,6 +201,38 @@ async function rescueOne(
     return { ...base, action: "failed", to: "queue_error", reason: task.last_err };
   }
   return entry;
+}
+
+/**
+ * Whether the task's work item exists and can still be delivered. `dead`: it was delivered (its
+ * sequence is at or below the consumer's delivered one) and, when the consumer was looked at,
+ * nothing awaited an acknowledgement or a redelivery, under a max-deliveries limit: JetStream
+ * will never hand it out again.
+ */
+async function itemVerdict(
+  client: Client,
+  q: Extract<QueueState, { runtimeMs: number }>,
+  queue: string,
+  id: string,
+): Promise<"none" | "live" | "dead"> {
+  const seq = await client.storage.queues.itemSequence(queue, id);
+  if (seq === undefined) return "none";
+  const d = q.delivery;
+  return d.maxDeliver > 0 && d.ackPending === 0 && seq <= d.deliveredStreamSeq ? "dead" : "live";
+}
+
+/** The entry of a task whose item exists: left alone, or stuck when the item is dead. */
+function itemEntry(
+  base: Pick<RescueEntry, "id" | "queue" | "state">,
+  item: "live" | "dead",
+  q: Extract<QueueState, { runtimeMs: number }>,
+): RescueEntry {
+  if (item === "live") return { ...base, action: "left", reason: "its work item is in the queue" };
+  return {
+    ...base,
+    action: "stuck",
+    reason: `its work item used up the queue's ${q.delivery.maxDeliver} deliveries, so JetStream keeps it but never delivers it again: retry it by hand (ajc task retry ${base.id}) or raise the queue's max tries`,
+  };
 }
 
 /** The state a requeued task is saved in: an active one's try failed unseen, so it is a retry. */
@@ -224,6 +270,7 @@ const VERBS: Record<RescueEntry["action"], [done: string, dry: string]> = {
   requeued: ["Requeued", "Would requeue"],
   marked: ["Marked", "Would mark"],
   left: ["Left", "Would leave"],
+  stuck: ["Stuck", "Stuck"],
   failed: ["Failed", "Failed"],
 };
 
@@ -238,7 +285,7 @@ export function rescueLine(e: RescueEntry, dryRun: boolean): string {
 export function rescueSummary(r: RescueReport): string {
   const what = r.dryRun ? "would requeue" : "requeued";
   const mark = r.dryRun ? "would mark" : "marked";
-  return `${r.dryRun ? "Dry run: " : ""}checked ${r.checked} unfinished tasks: ${r.requeued} ${what}, ${r.marked} ${mark} queue_error, ${r.left} left alone, ${r.failed} failed`;
+  return `${r.dryRun ? "Dry run: " : ""}checked ${r.checked} unfinished tasks: ${r.requeued} ${what}, ${r.marked} ${mark} queue_error, ${r.left} left alone, ${r.stuck} stuck, ${r.failed} failed`;
 }
 
 /** A duration for people, to the second (Go's notation, as the CLI shows durations). */

@@ -128,13 +128,14 @@ export class Scheduler {
       try {
         const report = await rescueTasks(this.client, { signal });
         for (const e of report.entries) this.#log.info(`rescuer: ${rescueLine(e, false)}`);
-        if (report.requeued + report.marked + report.failed > 0) {
+        if (report.requeued + report.marked + report.stuck + report.failed > 0) {
           this.#log.info(`rescuer: ${rescueSummary(report)}`);
         } else {
           this.#log.debug?.(`rescuer: ${rescueSummary(report)}`);
         }
         this.metrics.rescued.inc({ action: "requeued" }, report.requeued);
         this.metrics.rescued.inc({ action: "marked" }, report.marked);
+        this.metrics.rescued.inc({ action: "stuck" }, report.stuck);
         this.metrics.rescued.inc({ action: "failed" }, report.failed);
       } catch (err) {
         this.#log.warn(`rescuer: looking for stranded tasks failed: ${message(err)}`);

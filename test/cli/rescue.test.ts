@@ -122,7 +122,7 @@ test("ajc task rescue: a dry run first, then both stranded tasks requeued and co
   expect(text.stdout).toContain(`Would requeue task ${lost.id} (new) in queue RESCUE: rescued: no work item`);
   expect(text.stdout).toContain(`Would requeue task ${acked.id} (active -> retry) in queue RESCUE`);
   expect(text.stdout).toContain(
-    "Dry run: checked 3 unfinished tasks: 2 would requeue, 0 would mark queue_error, 1 left alone, 0 failed",
+    "Dry run: checked 3 unfinished tasks: 2 would requeue, 0 would mark queue_error, 1 left alone, 0 stuck, 0 failed",
   );
 
   const real = await rescue();
@@ -130,7 +130,7 @@ test("ajc task rescue: a dry run first, then both stranded tasks requeued and co
   expect(real.stdout).toContain(`Requeued task ${lost.id} (new) in queue RESCUE`);
   expect(real.stdout).toContain(`Requeued task ${acked.id} (active -> retry) in queue RESCUE`);
   expect(real.stdout).toContain(
-    "checked 3 unfinished tasks: 2 requeued, 0 marked queue_error, 1 left alone, 0 failed",
+    "checked 3 unfinished tasks: 2 requeued, 0 marked queue_error, 1 left alone, 0 stuck, 0 failed",
   );
   expect(real.stdout).not.toContain(healthy.id);
   expect(await hasItem("RESCUE", lost.id)).toBe(true);
@@ -174,7 +174,7 @@ test("ajc task rescue marks a task whose queue is gone, and --verbose says why t
     `Marked task ${orphan.id} (new -> queue_error) in queue DELETED: rescued: queue DELETED does not exist`,
   );
   expect(r.stdout).toContain(`Left task ${healthy.id} (new) in queue KEEP: its work item is in the queue`);
-  expect(r.stdout).toContain("1 marked queue_error, 1 left alone, 0 failed");
+  expect(r.stdout).toContain("1 marked queue_error, 1 left alone, 0 stuck, 0 failed");
   const o = await env.client.loadTask(orphan.id);
   expect(o.state).toBe("queue_error");
   expect(o.last_err).toBe("rescued: queue DELETED does not exist, so no work item can deliver this task");

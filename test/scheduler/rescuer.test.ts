@@ -141,7 +141,7 @@ test("a dry run reports what it would do and changes nothing", async () => {
     `Would requeue task ${lost.id} (new) in queue RESCUE`,
   );
   expect(rescueSummary(report)).toBe(
-    "Dry run: checked 1 unfinished tasks: 1 would requeue, 0 would mark queue_error, 0 left alone, 0 failed",
+    "Dry run: checked 1 unfinished tasks: 1 would requeue, 0 would mark queue_error, 0 left alone, 0 stuck, 0 failed",
   );
   const after = await stored(lost.id);
   expect(after.savedAtMs).toBe(before.savedAtMs);
@@ -219,3 +219,46 @@ test("a worker that saves the task while the rescuer decides wins: the rescuer l
   expect(await hasItem(t)).toBe(false);
   await env.client.purgeTasks();
 }, 20_000);
+
+test("an item that used up the queue's max deliveries is reported stuck, not touched; a retry by hand frees it", async () => {
+  await env.client.createQueue({ name: "ONCE", max_tries: 1, max_runtime: "1s" });
+  const t = await env.client.enqueue(env.client.newTask("once:new", null), "ONCE");
+  // A worker takes the one delivery and dies without a word.
+  const consumer = await env.client.storage.jet.js.consumers.get("CHORIA_AJ_Q_ONCE", "WORKERS");
+  const m = await consumer.next({ expires: 5_000 });
+  expect(m?.json<{ job: string }>().job).toBe(t.id);
+  // Other workers keep pulling: past the run time the server would redeliver, finds the max
+  // deliveries used up, and drops the item from its pending list (it stays in the stream).
+  const deadline = Date.now() + 10_000;
+  while ((await env.client.storage.queues.deliveryState("ONCE")).ackPending > 0) {
+    if (Date.now() > deadline) throw new Error("the delivery never timed out");
+    expect(await consumer.next({ expires: 1_000 })).toBeNull();
+  }
+  expect(await env.client.storage.queues.hasItem("ONCE", t.id)).toBe(true);
+  const before = await stored(t.id);
+
+  const report = await rescueTasks(later);
+  expect(report.entries).toEqual([
+    {
+      id: t.id,
+      queue: "ONCE",
+      state: "new",
+      action: "stuck",
+      reason: `its work item used up the queue's 1 deliveries, so JetStream keeps it but never delivers it again: retry it by hand (ajc task retry ${t.id}) or raise the queue's max tries`,
+    },
+  ]);
+  expect(report.stuck).toBe(1);
+  expect(rescueSummary(report)).toContain("1 stuck, 0 failed");
+  const after = await stored(t.id);
+  expect(after.savedAtMs).toBe(before.savedAtMs);
+
+  // The operator's fix: a retry publishes a fresh item, which the consumer delivers again.
+  await env.client.retryTask(t.id);
+  const again = await rescueTasks(later, { verbose: true });
+  expect(again.entries.find((e) => e.id === t.id)).toMatchObject({ action: "left" });
+  const next = await consumer.next({ expires: 5_000 });
+  expect(next?.json<{ job: string }>().job).toBe(t.id);
+  next?.ack();
+  await env.client.deleteQueue("ONCE");
+  await env.client.purgeTasks();
+}, 30_000);

@@ -42,7 +42,8 @@ export function taskRescueCommand(ctx: CliContext): CommandModule<object, Rescue
         for (const e of report.entries) ctx.io.out(rescueLine(e, report.dryRun));
         ctx.io.out(rescueSummary(report));
       }
-      if (report.failed > 0) ctx.exitCode = 1;
+      // Something needs a person: a repair that failed, or a task the rescuer will not decide for.
+      if (report.failed > 0 || report.stuck > 0) ctx.exitCode = 1;
     },
   };
 }
