@@ -15,7 +15,7 @@ import {
 import { type Schedule, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
 import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
-import { formatTimeMs } from "./core/time.ts";
+import { formatTimeMs, timeMs } from "./core/time.ts";
 import type { ConnectionOptions } from "./store/connection.ts";
 import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
@@ -171,13 +171,34 @@ export class Client {
     try {
       await this.storage.queues.publishItem(queue, task.id, task.state !== "retry");
     } catch (err) {
-      const failure = err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
-      task.state = "queue_error";
-      task.last_err = failure.message;
-      await this.storage.tasks.save(task).catch(() => {});
-      throw failure;
+      throw await this.#recordQueueError(task, err);
     }
     return task;
+  }
+
+  /**
+   * After a work item could not be published: records the task as `queue_error` with the reason,
+   * and returns the error to give the caller. When even that save fails (NATS went away between
+   * the two writes), the error says the task is stored in its old state without a work item, which
+   * is what `ajc task rescue` repairs (or an idempotent replay of the request).
+   */
+  async #recordQueueError(task: Task, err: unknown): Promise<AjcError> {
+    const failure = err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
+    const stored = task.state;
+    task.state = "queue_error";
+    task.last_err = failure.message;
+    try {
+      await this.storage.tasks.save(task);
+      return failure;
+    } catch (saveErr) {
+      task.state = stored;
+      delete task.last_err;
+      return new AjcError(
+        failure.reason,
+        `${failure.message}; task ${task.id} is stored as ${stored} without a work item, and marking it queue_error failed too (${errorText(saveErr)}): retry the request with the same Idempotency-Key, or run "ajc task rescue"`,
+        { cause: failure },
+      );
+    }
   }
 
   /**
@@ -219,18 +240,36 @@ export class Client {
     return this.storage.tasks.savedJson(task) ?? encodeTask(task);
   }
 
-  /** Loads a task; with a verification key its signature is checked. */
-  async loadTask(id: string): Promise<Task> {
+  /**
+   * Loads a task; with a verification key its signature is checked (unless `verify: false`, for a
+   * caller that checks it itself with `verifySignature` and must still see the task when it fails).
+   */
+  async loadTask(id: string, opts: { verify?: boolean } = {}): Promise<Task> {
     this.storage.assertConnected();
     assertName(id, "task_id_invalid", "task id", "id");
     const task = await this.storage.tasks.load(id);
-    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
+    if (opts.verify !== false) this.verifySignature(task);
     return task;
   }
 
   /**
-   * Retries a task by id into its own queue: state `retry`, result cleared, enqueued again (the
-   * new work item replaces any old one). An active task is refused.
+   * Checks the task's signature against the verification key, when the client has one:
+   * `task_not_signed` or `task_signature_invalid` when it fails.
+   */
+  verifySignature(task: Task): void {
+    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
+  }
+
+  /** The largest task, as stored JSON in bytes, that the connected NATS server accepts. */
+  maxTaskBytes(): number {
+    return this.storage.tasks.maxTaskBytes();
+  }
+
+  /**
+   * Retries a task by id into its own queue: state `retry`, result cleared, tries counted from 0
+   * again (a retry by hand is a fresh start, so a task that expired on max tries runs again),
+   * enqueued again (the new work item replaces any old one). An active task is refused, and so is
+   * one past its deadline (it could only expire again).
    */
   async retryTask(id: string): Promise<Task> {
     const task = await this.loadTask(id);
@@ -238,7 +277,14 @@ export class Client {
       throw new AjcError("task_already_active", `task ${id} is active, it cannot be retried now`);
     }
     if (!task.queue) throw new AjcError("queue_name_required", `task ${id} has no queue to retry into`);
+    if (task.deadline && timeMs(task.deadline) < this.now()) {
+      throw new AjcError(
+        "task_past_deadline",
+        `task ${id} is past its deadline ${task.deadline}: it would expire again without running; enqueue a new task instead`,
+      );
+    }
     task.state = "retry";
+    task.tries = 0;
     delete task.result;
     return this.enqueue(task, task.queue);
   }
@@ -359,6 +405,10 @@ export class Client {
   }> {
     return this.storage.watchEvents(opts);
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isResolved(q: QueueSpec | Queue): q is Queue {

@@ -23,6 +23,11 @@ export type TaskState = (typeof TASK_STATES)[number];
 /** Tasks in these states never run again unless retried by hand. */
 export const END_STATES: readonly TaskState[] = ["complete", "expired", "terminated", "unreachable"];
 
+/** True for a state in END_STATES: a work item of such a task is acknowledged, never run. */
+export function isEndState(state: TaskState): boolean {
+  return END_STATES.includes(state);
+}
+
 /** Parses a state name; `completed` is accepted as a synonym of `complete`. */
 export function parseTaskState(s: string): TaskState | undefined {
   if (s === "completed") return "complete";

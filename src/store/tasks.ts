@@ -48,6 +48,16 @@ export interface TaskStoreInfo {
 const encoder = new TextEncoder();
 /** The header that makes a save fail when someone else saved the task since it was read. */
 const EXPECTED_LAST_SUBJECT_SEQUENCE = "Nats-Expected-Last-Subject-Sequence";
+/** Room left in a message for its headers (NATS counts them against `max_payload`). */
+export const TASK_HEADER_ALLOWANCE = 128;
+
+/**
+ * The largest task JSON (bytes) that fits in one message on a server with `maxPayload`: what a
+ * save can store. NATS refuses a bigger publish outright, so it is checked before sending.
+ */
+export function maxTaskBytes(maxPayload: number): number {
+  return maxPayload - TASK_HEADER_ALLOWANCE;
+}
 
 /**
  * The server refuses a duplicate window longer than the max age on update (it only shortens it by
@@ -150,11 +160,19 @@ export class TaskStore {
   async save(task: Task): Promise<void> {
     const expected = this.#seqs.get(task) ?? 0;
     const text = encodeTask(task);
+    const data = encoder.encode(text);
+    const limit = this.maxTaskBytes();
+    if (data.length > limit) {
+      throw new AjcError(
+        "payload_too_large",
+        `task ${task.id} is ${data.length} bytes stored, more than the ${limit} bytes NATS accepts in one message (max_payload)`,
+      );
+    }
     const snapshot = taskSnapshot(task);
     try {
       const h = headers();
       h.append(EXPECTED_LAST_SUBJECT_SEQUENCE, String(expected));
-      const ack = await this.jet.pub.publish(taskSubject(task.id), encoder.encode(text), h);
+      const ack = await this.jet.pub.publish(taskSubject(task.id), data, h);
       this.#seqs.set(task, ack.seq);
       this.#saved.set(task, { text, snapshot });
     } catch (err) {
@@ -167,6 +185,14 @@ export class TaskStore {
       throw toAjcError(err, `saving task ${task.id}`);
     }
     this.events.taskState(task);
+  }
+
+  /**
+   * The largest stored task the connected server accepts, in bytes (its `max_payload` less room for
+   * headers); NATS's default 1 MiB while the server's limit is not known yet.
+   */
+  maxTaskBytes(): number {
+    return maxTaskBytes(this.jet.nc.info?.max_payload ?? 1024 * 1024);
   }
 
   /**

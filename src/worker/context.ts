@@ -18,7 +18,10 @@ export interface TaskContext {
   readonly attempt: number;
   /** When the handler must be done; `extendLease` moves it. */
   readonly deadline: Date;
-  /** Aborted when the deadline passes (the task then counts as failed and is retried). */
+  /**
+   * Aborted when the deadline passes (the task then counts as failed and is retried), or when the
+   * worker stops and its grace period is over (the task is handed back without using up a try).
+   */
   readonly signal: AbortSignal;
   /**
    * Asks JetStream for another queue max-run-time (`+WPI`). Resolves once the server confirmed,
@@ -44,6 +47,14 @@ export class HandlerDeadlineError extends Error {
   }
 }
 
+/** Thrown into a run that a stopping worker cut short (after its stop grace period). */
+export class WorkerStoppingError extends Error {
+  constructor(message = "the worker stopped before the handler finished") {
+    super(message);
+    this.name = "WorkerStoppingError";
+  }
+}
+
 /**
  * The deadline of one run: aborts `signal` when it passes, and can be moved on by another run
  * time (after the server confirmed the lease extension). One timer per run; the AbortController
@@ -53,8 +64,8 @@ export class Lease {
   #controller?: AbortController;
   #timer?: ReturnType<typeof setTimeout>;
   #deadlineMs = 0;
-  /** Set once the deadline has passed. */
-  #expired?: HandlerDeadlineError;
+  /** Set once the deadline has passed (or the run was aborted). */
+  #expired?: Error;
   /** Fails the run under way, if any. */
   #fail?: (err: Error) => void;
 
@@ -88,9 +99,16 @@ export class Lease {
   }
 
   #expire(): void {
-    this.#expired = new HandlerDeadlineError();
-    this.#controller?.abort(this.#expired);
-    this.#fail?.(this.#expired);
+    this.abort(new HandlerDeadlineError());
+  }
+
+  /** Ends the run now with `err`: the signal aborts and `run` rejects with it. */
+  abort(err: Error): void {
+    if (this.#expired) return;
+    clearTimeout(this.#timer);
+    this.#expired = err;
+    this.#controller?.abort(err);
+    this.#fail?.(err);
   }
 
   /** Runs `fn`, failing with HandlerDeadlineError if the deadline passes first. */

@@ -10,13 +10,19 @@ export { TerminateTaskError } from "../core/errors.ts";
 export type { RetryPolicy } from "../core/retry.ts";
 export { type MetricsServer, serveMetrics } from "../metrics/prometheus.ts";
 export type { Handler, Middleware, TaskContext } from "./context.ts";
-export { HandlerDeadlineError } from "./context.ts";
-export { assertCommand, type CommandHandlerOptions, commandHandler } from "./handlers/command.ts";
+export { HandlerDeadlineError, WorkerStoppingError } from "./context.ts";
+export {
+  assertCommand,
+  type CommandHandlerOptions,
+  commandHandler,
+  DEFAULT_MAX_OUTPUT_BYTES,
+} from "./handlers/command.ts";
 export { remoteHandler } from "./handlers/remote.ts";
 export { WorkerMetrics } from "./metrics.ts";
 export type { TaskOutcome, WorkerLogger } from "./processor.ts";
 export { type RoutedHandler, Router } from "./router.ts";
 export {
+  DEFAULT_STOP_GRACE_MS,
   DEFAULT_WORKER_CONCURRENCY,
   type DiscardableState,
   runWorker,

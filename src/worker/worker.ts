@@ -35,7 +35,16 @@ export interface WorkerOptions {
   onOutcome?: (outcome: TaskOutcome) => void;
   /** Retry jitter source in [0, 1). Default Math.random. */
   random?: () => number;
+  /**
+   * How long running handlers may go on after `signal` aborts, in ms. Then their signal aborts
+   * too, their tasks are saved `retry` (the try not counted) and handed back to the queue at once,
+   * so a stop under a supervisor's timeout loses no time. Default DEFAULT_STOP_GRACE_MS.
+   */
+  stopGraceMs?: number;
 }
+
+/** Running handlers' time to finish once a worker is told to stop. */
+export const DEFAULT_STOP_GRACE_MS = 30_000;
 
 /** Tasks handled at once when `concurrency` is not given (the Go library's default). */
 export const DEFAULT_WORKER_CONCURRENCY = 10;
@@ -90,6 +99,12 @@ function resolveDiscard(states: DiscardableState[] | undefined): Set<TaskState> 
  */
 export async function runWorker(client: Client, router: Router, opts: WorkerOptions): Promise<void> {
   const concurrency = resolveConcurrency(opts.concurrency);
+  const stopGraceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  if (!Number.isFinite(stopGraceMs) || stopGraceMs < 0) {
+    throw new AjcError("invalid_argument", "stop grace must be a duration of 0 or more", {
+      field: "stopGraceMs",
+    });
+  }
   const policy =
     typeof opts.retryPolicy === "object" ? opts.retryPolicy : retryPolicy(opts.retryPolicy ?? "default");
   const discard = resolveDiscard(opts.discard);
@@ -119,8 +134,12 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
     allDone = resolve;
   });
 
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const finishIfIdle = () => {
-    if (stopping && running === 0) allDone();
+    if (stopping && running === 0) {
+      clearTimeout(graceTimer);
+      allDone();
+    }
   };
   const start = (item: WorkItem) => {
     running++;
@@ -165,6 +184,13 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
     reader.stop();
     // Items delivered but not started go straight back to the queue for other workers.
     for (const h of held.splice(0)) h.item.nak(0);
+    if (running > 0) {
+      log.info(`stopping: ${running} running task(s) get ${stopGraceMs}ms to finish`);
+      graceTimer = setTimeout(() => {
+        log.warn(`stop grace period over: handing ${running} running task(s) back to the queue`);
+        processor.abortRuns();
+      }, stopGraceMs);
+    }
     finishIfIdle();
   };
   opts.signal?.addEventListener("abort", stop, { once: true });

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
+import { missingTools } from "../helpers/tools.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);
@@ -19,7 +20,7 @@ setDefaultTimeout(30_000);
 const NKEY_SEED = "SUAH4HQF7UZ4KJCBZJTT2NXMMN57BG23UUXWROP7X6GNP6Y7INUWQVAUDA";
 const NKEY_PUBLIC = "UDUOIDF6GPXQH7RWM6L6O563ZE6L2XVHN3JP43EQ6VD3SZ3UYGIMEDWW";
 
-const hasOpenssl = spawnSync("sh", ["-c", "command -v openssl"]).status === 0;
+const noOpenssl = missingTools("openssl");
 
 let dir: string;
 let plain: NatsServer;
@@ -122,7 +123,7 @@ beforeAll(async () => {
       { user: bob, password: b0b, permissions: { subscribe: { allow: ["_MY_INBOX.>"] }, publish: { allow: [">"] } } }
     ] }`,
   );
-  if (hasOpenssl) {
+  if (!noOpenssl) {
     makeCerts();
     tls = await startConfigured(
       "tls",
@@ -271,7 +272,7 @@ describe("contexts", () => {
     expect(without.stderr.split("\n")).toHaveLength(2);
   });
 
-  test.skipIf(!hasOpenssl)(
+  test.skipIf(noOpenssl)(
     "token and TLS client certificates (the server demands one): from the context, or --tls flags",
     async () => {
       const certs = { cert: join(dir, "client.pem"), key: join(dir, "client.key"), ca: join(dir, "ca.pem") };

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { missingTools } from "../helpers/tools.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);
@@ -144,9 +145,7 @@ test("an empty list says so", async () => {
   expect((await ajc("queue", "ls", "--json")).stdout).toBe("[]\n");
 });
 
-const hasScript = Bun.spawnSync(["sh", "-c", "command -v script"]).exitCode === 0;
-
-test.skipIf(!hasScript)("on a terminal, rm asks and does what the answer says", async () => {
+test.skipIf(missingTools("script"))("on a terminal, rm asks and does what the answer says", async () => {
   await ajc("queue", "add", "ASKED");
   // `script` gives ajc a pseudo-terminal, so it asks instead of refusing.
   const run = async (answer: string) => {

@@ -21,6 +21,24 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const ajc = (...args: string[]) => runAjc(args, { env });
+
+/**
+ * Resolves once a process subscribes to `subject` (the banner can come before its subscription
+ * reaches the server): a request there fails with "no responders" until then, and times out after,
+ * as the subscriber never answers (it ignores the empty message as not JSON).
+ */
+async function subscribed(subject: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const err = await t.client.storage.nc.request(subject, "", { timeout: 200 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!/no responders/.test(String(err))) return;
+    if (Date.now() > deadline) throw new Error(`nothing subscribed to ${subject}`);
+    await Bun.sleep(20);
+  }
+}
 const enqueuedId = (stdout: string) => /^Enqueued task (\S+)$/m.exec(stdout)?.[1] ?? "";
 
 describe("add", () => {
@@ -280,7 +298,7 @@ test("watch --task shows only that task", async () => {
   const watch = spawnAjc(["task", "watch", "--task", mine.id], { env });
   try {
     await watch.waitFor(`Watching task ${mine.id} events`);
-    await Bun.sleep(100);
+    await subscribed(`CHORIA_AJ.E.task_state.${mine.id}`);
     await t.client.enqueue(t.client.newTask("other", null), "EMAIL");
     await t.client.enqueue(mine, "EMAIL");
     await watch.waitFor(`${mine.id}: queue: EMAIL type: mine`);

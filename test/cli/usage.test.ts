@@ -1,6 +1,7 @@
 /** Usage errors, help, version and shell completion of the compiled binary (no NATS needed). */
 import { beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { ajcBinary, type RunResult, runAjc } from "../helpers/binary.ts";
+import { missingTools } from "../helpers/tools.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);
@@ -77,9 +78,7 @@ test("the candidates come from the command definitions", async () => {
   );
 });
 
-test("bash completion works end to end", async () => {
-  const bash = Bun.spawnSync(["sh", "-c", "command -v bash"]).exitCode === 0;
-  if (!bash) return;
+test.skipIf(missingTools("bash"))("bash completion works end to end", async () => {
   const bin = ajcBinary();
   const script = `
     ajc() { "${bin}" "$@"; }

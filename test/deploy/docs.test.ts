@@ -78,9 +78,12 @@ describe("Deployment and Operations", () => {
 
   test("name only AJC_ variables that exist", async () => {
     const server = await helpOf(["server", "run"]);
+    const worker = await helpOf(["task", "process"]);
     expect(server).toBeDefined();
+    expect(worker).toBeDefined();
     const known = new Set([
       ...envNames(server!),
+      ...envNames(worker!),
       "AJC_TYPE",
       "AJC_QUEUE",
       "AJC_CONCURRENCY",

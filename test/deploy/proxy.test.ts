@@ -1,6 +1,6 @@
 /**
  * README's nginx and Caddy recipes, run for real in front of the server (each skipped where that
- * proxy is not installed): the proxy authenticates, and ajc's own 413 and 429 reach the client with
+ * proxy is not installed, an error with AJC_REQUIRE_TOOLS=1): the proxy authenticates, and ajc's own 413 and 429 reach the client with
  * their JSON envelope and Retry-After. Only the addresses, TLS and password files are swapped for
  * local ones; the limits and proxy settings are the README's.
  */
@@ -12,14 +12,11 @@ import { join } from "node:path";
 import { DEFAULT_MAX_BODY_BYTES } from "../../src/http/body.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 import { freePort } from "../helpers/nats.ts";
+import { missingTools, toolPath } from "../helpers/tools.ts";
 
 const root = join(import.meta.dir, "..", "..");
-const which = (cmd: string) =>
-  spawnSync("sh", ["-c", `command -v ${cmd} || ls /usr/sbin/${cmd} 2>/dev/null`], {
-    encoding: "utf8",
-  }).stdout.trim();
-const nginxBinary = which("nginx");
-const caddyBinary = which("caddy");
+const nginxBinary = toolPath("nginx") ?? "";
+const caddyBinary = toolPath("caddy") ?? "";
 
 /** The README's `lang` block with `swaps` applied, each of which must match. */
 function readmeBlock(lang: string, swaps: [RegExp, string][]): string {
@@ -176,7 +173,7 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-describe.skipIf(!nginxBinary)("nginx", () => {
+describe.skipIf(missingTools("nginx"))("nginx", () => {
   proxyContract("nginx", async (api) => {
     const dir = tempDir("ajc-nginx-");
     const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"];
@@ -201,7 +198,7 @@ describe.skipIf(!nginxBinary)("nginx", () => {
   });
 });
 
-describe.skipIf(!caddyBinary)("Caddy", () => {
+describe.skipIf(missingTools("caddy"))("Caddy", () => {
   proxyContract("Caddy", async (api) => {
     const dir = tempDir("ajc-caddy-");
     const version = spawnSync(caddyBinary, ["version"], { encoding: "utf8" }).stdout;

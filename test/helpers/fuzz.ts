@@ -8,15 +8,43 @@
  */
 import fc from "fast-check";
 
-/** The seed of this run: AJC_FUZZ_SEED, or a fresh one. */
-export function fuzzSeed(): number {
+/**
+ * The seed of this run: AJC_FUZZ_SEED, or a fresh one. Printed under `label` with how to replay
+ * it, on every run: a failure seen once in CI must be reproducible from its log alone.
+ */
+export function fuzzSeed(label = "fuzz"): number {
   const env = process.env.AJC_FUZZ_SEED;
+  let seed: number;
   if (env !== undefined && env !== "") {
-    const n = Number(env);
-    if (!Number.isSafeInteger(n)) throw new Error(`AJC_FUZZ_SEED must be an integer, not ${env}`);
-    return n;
+    seed = Number(env);
+    if (!Number.isSafeInteger(seed)) throw new Error(`AJC_FUZZ_SEED must be an integer, not ${env}`);
+  } else seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  console.log(`${label}: seed ${seed} (${replayHint(seed)})`);
+  return seed;
+}
+
+/** How to run the same cases again (the scale too: it sets how many runs there are). */
+function replayHint(seed: number): string {
+  const scale = process.env.AJC_FUZZ_SCALE;
+  return `replay with AJC_FUZZ_SEED=${seed}${scale ? ` AJC_FUZZ_SCALE=${scale}` : ""}`;
+}
+
+/**
+ * `fc.assert` with `params.seed`, a failure's message starting with the seed and how to replay
+ * it (fast-check's own report names the seed deep in a long message; this puts it first).
+ */
+export async function fuzzAssert<Ts>(
+  property: fc.IAsyncPropertyWithHooks<Ts> | fc.IPropertyWithHooks<Ts>,
+  params: fc.Parameters<Ts> & { seed: number },
+): Promise<void> {
+  try {
+    // fc.assert runs either kind; the cast only picks one of its overloads.
+    await fc.assert(property as fc.IAsyncPropertyWithHooks<Ts>, params);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    e.message = `fuzz seed ${params.seed} failed (${replayHint(params.seed)})\n${e.message}`;
+    throw e;
   }
-  return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 }
 
 /** Runs for one property, times AJC_FUZZ_SCALE (default 1; 10 runs ten times as many). */

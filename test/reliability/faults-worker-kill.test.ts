@@ -146,8 +146,18 @@ echo "ran $id"
   const stale = [ids[0]!, slowId, ids[TASKS - 1]!];
   for (const id of stale) await client.storage.queues.publishItem("WORK", id, false);
 
-  // Past another run time: nothing left in flight comes back to run anything again.
-  await Bun.sleep(RUN_TIME_MS + 1_000);
+  // Until the queue's stream is empty (the stale items acknowledged): from then on nothing can be
+  // delivered again, so what ran is final. Waiting for that rather than for a run time also holds
+  // on a machine too loaded to get through the stale items within one.
+  await until(
+    "the stale items to be acknowledged",
+    async () => {
+      const q = await client.queueInfo("WORK");
+      return q.entries === 0 && q.in_flight === 0;
+    },
+    RUN_TIME_MS + 15_000,
+  );
+  await until("a complete event of every task", async () => completions.size === TASKS, 5_000);
   watching.abort();
   await watched;
   const j = journal();

@@ -8,12 +8,20 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Client } from "../../src/client.ts";
 import { type AjcProcess, ajcBinary, spawnAjc } from "../helpers/binary.ts";
-import { fetchRequests, fuzzRuns, fuzzSeed, nastyString, pathNames, rawRequests } from "../helpers/fuzz.ts";
+import {
+  fetchRequests,
+  fuzzAssert,
+  fuzzRuns,
+  fuzzSeed,
+  nastyString,
+  pathNames,
+  rawRequests,
+} from "../helpers/fuzz.ts";
 import { answerProblem, canary, expectNoCanaries, type RawAnswer, rawRequest } from "../helpers/hostile.ts";
 import { caller } from "../helpers/http.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 
-const SEED = fuzzSeed();
+const SEED = fuzzSeed("hostile-fuzz-binary");
 const FETCH_RUNS = fuzzRuns(300);
 const RAW_RUNS = fuzzRuns(100);
 const BOUND_MS = 12_000;
@@ -28,7 +36,6 @@ let port: number;
 let sent = 0;
 
 beforeAll(async () => {
-  console.log(`hostile-fuzz-binary: seed ${SEED} (replay with AJC_FUZZ_SEED=${SEED})`);
   ajcBinary();
   nats = await startNats();
   const c = await Client.connect({ connection: { servers: nats.url } });
@@ -62,7 +69,7 @@ const names = fc.oneof(
   { arbitrary: nastyString, weight: 4 },
   { arbitrary: fc.constantFrom("fz-a", "fz-b"), weight: 1 },
 );
-const params = (runs: number): fc.Parameters<unknown> => ({
+const params = (runs: number): fc.Parameters<unknown> & { seed: number } => ({
   seed: SEED,
   numRuns: runs,
   interruptAfterTimeLimit: 60_000,
@@ -71,7 +78,7 @@ const params = (runs: number): fc.Parameters<unknown> => ({
 const touchesHome = (p: string) => pathNames(p, "FUZZHOME");
 
 test(`fetch: ${FETCH_RUNS} generated requests against the binary keep the contract`, async () => {
-  await fc.assert(
+  await fuzzAssert(
     fc.asyncProperty(
       fetchRequests({ names, auth: AUTH, secret: SECRET }),
       fc.boolean(),
@@ -119,7 +126,7 @@ test(`fetch: ${FETCH_RUNS} generated requests against the binary keep the contra
 }, 120_000);
 
 test(`raw: ${RAW_RUNS} generated raw requests against the binary are answered in the envelope`, async () => {
-  await fc.assert(
+  await fuzzAssert(
     fc.asyncProperty(rawRequests({ names, auth: AUTH, secret: SECRET }), async (spec) => {
       fc.pre(!(spec.method === "DELETE" && touchesHome(spec.path)));
       const a = await rawRequest(port, spec.bytes, { timeoutMs: BOUND_MS, head: spec.method === "HEAD" });
@@ -157,7 +164,8 @@ test("the process lives and serves normally; its whole log holds no canary and n
   const created = await call("POST", "/v1/tasks", { json: { type: "after:fuzz" } });
   expect(created.status).toBe(201);
   expect((await call("GET", `/v1/tasks/${created.body.id}`)).body.type).toBe("after:fuzz");
-  await Bun.sleep(100);
+  // The log is written in batches: once the last request's line is there, all the others are.
+  await server.waitFor(`path=/v1/tasks/${created.body.id} status=200`, 5_000);
   const out = server.output();
   expect(out.split("\n").filter((l) => l.startsWith("ERRO"))).toEqual([]);
   expectNoCanaries(out, [AUTH, SECRET, KEY]);

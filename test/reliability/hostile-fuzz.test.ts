@@ -10,11 +10,19 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
 import { makeCerts } from "../helpers/certs.ts";
-import { fetchRequests, fuzzRuns, fuzzSeed, nastyString, pathNames, rawRequests } from "../helpers/fuzz.ts";
+import {
+  fetchRequests,
+  fuzzAssert,
+  fuzzRuns,
+  fuzzSeed,
+  nastyString,
+  pathNames,
+  rawRequests,
+} from "../helpers/fuzz.ts";
 import { answerProblem, canary, expectNoCanaries, type RawAnswer, rawRequest } from "../helpers/hostile.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 
-const SEED = fuzzSeed();
+const SEED = fuzzSeed("hostile-fuzz");
 const FETCH_RUNS = fuzzRuns(1_700);
 const RAW_RUNS = fuzzRuns(600);
 const TLS_RUNS = fuzzRuns(200);
@@ -32,7 +40,6 @@ const statuses = new Map<number, number>();
 let sent = 0;
 
 beforeAll(async () => {
-  console.log(`hostile-fuzz: seed ${SEED} (replay with AJC_FUZZ_SEED=${SEED})`);
   api = await startApi({ server: { queue: HOME, maxBodyBytes: 64 * 1024, writeTimeoutMs: 10_000 } });
   // Things that exist, so generated requests reach the found paths too.
   await api.client.createQueue({ name: "fz-q", max_runtime: "1h" });
@@ -101,7 +108,7 @@ async function viaFetch(method: string, target: string, headers: Record<string, 
   }
 }
 
-const params = (runs: number): fc.Parameters<unknown> => ({
+const params = (runs: number): fc.Parameters<unknown> & { seed: number } => ({
   seed: SEED,
   numRuns: runs,
   interruptAfterTimeLimit: 100_000,
@@ -109,7 +116,7 @@ const params = (runs: number): fc.Parameters<unknown> => ({
 });
 
 test(`fetch: ${FETCH_RUNS} generated requests over every endpoint keep the contract`, async () => {
-  await fc.assert(
+  await fuzzAssert(
     fc.asyncProperty(fetchRequests({ names, auth: AUTH, secret: SECRET }), async (spec) => {
       fc.pre(!(spec.method === "DELETE" && touchesHome(spec.target)));
       const r = await viaFetch(spec.method, spec.target, spec.headers, spec.body);
@@ -123,7 +130,7 @@ test(`fetch: ${FETCH_RUNS} generated requests over every endpoint keep the contr
 }, 200_000);
 
 test(`raw: ${RAW_RUNS} generated requests with hostile bytes and framing are answered in the envelope`, async () => {
-  await fc.assert(
+  await fuzzAssert(
     fc.asyncProperty(rawRequests({ names, auth: AUTH, secret: SECRET }), async (spec) => {
       fc.pre(!(spec.method === "DELETE" && touchesHome(spec.path)));
       const a = await rawRequest(api.server.port, spec.bytes, {
@@ -157,7 +164,7 @@ test(`raw over mTLS: ${TLS_RUNS} generated requests through the TLS listener are
     key: certs.read(certs.client.key),
   };
   try {
-    await fc.assert(
+    await fuzzAssert(
       fc.asyncProperty(rawRequests({ names, auth: AUTH, secret: SECRET }), async (spec) => {
         fc.pre(!(spec.method === "DELETE" && touchesHome(spec.path)));
         const a = await rawRequest(secure.server.port, spec.bytes, {

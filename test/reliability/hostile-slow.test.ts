@@ -49,6 +49,8 @@ afterAll(async () => {
 });
 
 interface Slow {
+  /** Resolves once connected (and the head, if any, written). */
+  connected: Promise<void>;
   /** Resolves with ms from connect to the server's close (Infinity if it never closed) and what came back. */
   done: Promise<{ ms: number; received: string }>;
 }
@@ -56,12 +58,17 @@ interface Slow {
 /** A client that sends `head` at once, then `trickle` one byte every `everyMs` (looping), until closed. */
 function slowClient(head: string, trickle: string, everyMs: number, capMs = 10_000): Slow {
   const t0 = Date.now();
+  let onConnect = () => {};
+  const connected = new Promise<void>((resolve) => {
+    onConnect = resolve;
+  });
   const done = new Promise<{ ms: number; received: string }>((resolve) => {
     let received = "";
     let i = 0;
     let iv: ReturnType<typeof setInterval> | undefined;
     const s: Socket = connect(port, "127.0.0.1", () => {
       if (head) s.write(head);
+      onConnect();
       if (trickle) {
         iv = setInterval(() => {
           if (!s.destroyed) s.write(trickle[i++ % trickle.length]!);
@@ -79,10 +86,11 @@ function slowClient(head: string, trickle: string, everyMs: number, capMs = 10_0
     s.on("close", () => {
       clearInterval(iv);
       clearTimeout(cap);
+      onConnect(); // refused or closed before connecting: nothing to wait for
       resolve({ ms: Date.now() - t0, received });
     });
   });
-  return { done };
+  return { connected, done };
 }
 
 const HEAD = `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${SECRET}\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`;
@@ -129,7 +137,8 @@ test("100 slow clients at once do not starve normal requests", async () => {
     else if (i % 4 === 2) slow.push(slowClient("GET /v1/info HTTP/1.1\r\n", "", 0));
     else slow.push(slowClient(chunkedHead, "1\r\nx\r\n", 50));
   }
-  await Bun.sleep(200);
+  // All of them connected (not a guess of how long that takes) before normal traffic starts.
+  await Promise.all(slow.map((s) => s.connected));
   // Normal traffic while they hang: health, enqueue, read back.
   const latencies: number[] = [];
   const deadline = Date.now() + 3_000;
@@ -169,5 +178,8 @@ test("100 slow clients at once do not starve normal requests", async () => {
 test("the server is still well, and its log holds none of what the slow clients sent", async () => {
   expect(server.proc.exitCode).toBeNull();
   expect((await call("GET", "/readyz")).status).toBe(200);
+  // The log is written in batches: once this last request's line is there, every earlier one is.
+  expect((await call("GET", "/v1/tasks/hostile-slow-last")).status).toBe(404);
+  await server.waitFor("path=/v1/tasks/hostile-slow-last status=404", 5_000);
   expectNoCanaries(server.output(), [SECRET]);
 });

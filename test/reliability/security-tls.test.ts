@@ -21,6 +21,7 @@ import {
 } from "../helpers/hostile.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 import { validateResponse } from "../helpers/openapi.ts";
+import { until } from "../helpers/reliability.ts";
 
 let nats: NatsServer;
 let certs: TestCerts;
@@ -91,7 +92,8 @@ test("a client certificate from the CA, meant for clients, reaches the handlers"
     contentType: a.headers["content-type"],
     body: a.body,
   });
-  await Bun.sleep(100);
+  // The log is written in batches: wait for the line rather than for a while.
+  await until("the request's log line", async () => requestLines() > before, 5_000);
   expect(requestLines()).toBe(before + 1);
 });
 
@@ -128,8 +130,13 @@ test("no certificate, expired, another CA, server-only, a CA look-alike, signed 
   // Plain HTTP on the TLS port gets nowhere either.
   const plain = await rawRequest(port, request(JSON.stringify({ secret: SECRET })), { timeoutMs: 5_000 });
   expect(plain.status).toBe(0);
-  await Bun.sleep(200);
-  expect(requestLines()).toBe(before);
+  // A good request last: once its line is in the log, a line of any refused one would be too.
+  const good = await rawRequest(port, request(JSON.stringify({ type: "tls:after" })), {
+    tls: tlsWith(certs.client),
+  });
+  expect(good.status).toBe(201);
+  await until("the good request's log line", async () => requestLines() > before, 5_000);
+  expect(requestLines()).toBe(before + 1);
 });
 
 test("TLS 1.1 and 1.0 are refused by the server (protocol_version alert)", async () => {
@@ -214,12 +221,14 @@ test("a client that never completes a handshake is cut off at the 5s header time
 });
 
 test("the server's whole log holds none of the canaries", async () => {
+  const before = requestLines();
   // One more good request that carries them, so they were in front of the server for sure.
   const a = await rawRequest(port, request(JSON.stringify({ type: "tls:canary", payload: SECRET })), {
     tls: tlsWith(certs.client),
   });
   expect(a.status).toBe(201);
   expect(server.proc.exitCode).toBeNull();
-  await Bun.sleep(100);
+  // The log is written in batches: the request's own line shows it is all there.
+  await until("this request's log line", async () => requestLines() > before, 5_000);
   expectNoCanaries(server.output(), [SECRET, AUTH]);
 });

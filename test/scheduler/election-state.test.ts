@@ -11,6 +11,7 @@ import {
   resolveTiming,
   splayMs,
 } from "../../src/scheduler/election-state.ts";
+import { fuzzAssert, fuzzSeed } from "../helpers/fuzz.ts";
 
 const T = resolveTiming(10_000);
 
@@ -113,7 +114,7 @@ test.each([
  * process stalls, run as a discrete-event simulation: at no moment may both act as leader.
  * Leadership only ends as time passes, so checking right after every event covers every moment.
  */
-test("simulated races never have two leaders", () => {
+test("simulated races never have two leaders", async () => {
   const ms = (max: number) => fc.integer({ min: 0, max });
   const scenario = fc.record({
     splays: fc.tuple(ms(5_000), ms(5_000)),
@@ -129,7 +130,7 @@ test("simulated races never have two leaders", () => {
     | { kind: "reply"; started: number; outcome: Outcome }
   );
   let wins = 0;
-  fc.assert(
+  await fuzzAssert(
     fc.property(scenario, ({ splays, delays }) => {
       let key: { revision: number; expiresAt: number } | undefined;
       let seq = 0;
@@ -165,7 +166,7 @@ test("simulated races never have two leaders", () => {
       }
       expect(maxLeaders).toBeLessThanOrEqual(1);
     }),
-    { numRuns: 500 },
+    { numRuns: 500, seed: fuzzSeed("election-state") },
   );
   // The scenarios do elect leaders (and hand over), so the check above is not vacuous.
   expect(wins).toBeGreaterThan(500);

@@ -99,8 +99,12 @@ test("two candidates elect one leader, announce it once, and hand over on stop",
       name: leaderName,
       component: KEY,
     });
-    // Two refresh intervals later nothing has changed hands and nothing was announced again.
-    await Bun.sleep(2_200);
+    // Two refreshes later (each moves the key's revision on) nothing has changed hands and
+    // nothing was announced again: waiting for them, not for a time, however slow the machine.
+    const bucket = await env.client.storage.elections();
+    const revision = async () => (await bucket.get(KEY))?.revision ?? 0;
+    const first = await revision();
+    await until("two refreshes", async () => (await revision()) >= first + 2, 5_000);
     expect(leader.election.isLeader()).toBe(true);
     expect(follower.election.isLeader()).toBe(false);
     expect(leader.events).toEqual(["leader"]);
@@ -143,8 +147,19 @@ test("a leader whose key is taken over loses at once and campaigns again", async
     );
     expect(c.election.isLeader()).toBe(false);
     expect(await bucket.get(KEY)).toEqual({ value: "intruder", revision: intruder });
-    await Bun.sleep(300);
+    // It campaigns again (a create is a publish on the key's subject, refused while the key is
+    // taken): after two such attempts, not after a time, it still does not lead.
+    let attempts = 0;
+    const sub = env.client.storage.nc.subscribe(`$KV.*.${KEY}`, {
+      callback: () => {
+        attempts++;
+      },
+    });
+    await env.client.storage.nc.flush();
+    await until("two more campaigns", () => attempts >= 2, 3_000);
+    sub.unsubscribe();
     expect(c.election.isLeader()).toBe(false);
+    expect(await bucket.get(KEY)).toEqual({ value: "intruder", revision: intruder });
     expect(await bucket.delete(KEY, intruder)).toBe(true);
     await until("gamma to lead again", () => c.election.isLeader(), 2_000);
   } finally {

@@ -102,18 +102,34 @@ test("schedules added, replaced and removed while running take effect without a 
   await env.client.storage.schedules.put(schedule("live", "@every 1s", { task_type: "live:replaced" }));
   await until("the replacement to fire", async () => (await tasksOfType("live:replaced")).length > 0, 3_000);
   const before = (await tasksOfType("live:run")).length;
-  await Bun.sleep(1_200);
+  // Not a sleep: two more firings of the replacement, so due times of the old one went by too.
+  const replaced = (await tasksOfType("live:replaced")).length;
+  await until(
+    "two more firings",
+    async () => (await tasksOfType("live:replaced")).length >= replaced + 2,
+    4_000,
+  );
   expect((await tasksOfType("live:run")).length).toBe(before);
   expect(logs).toContain(
     'INFO replaced schedule live: "@every 1s" creates live:replaced tasks in queue SCHED',
   );
 
+  // A witness on the same due times shows the scheduler went on firing after the removal.
+  await env.client.createSchedule(schedule("witness", "@every 1s"));
+  await until("the witness to fire", async () => (await tasksOfType("witness:run")).length > 0, 3_000);
   await env.client.deleteSchedule("live");
-  await until("the removal", () => scheduler.timetable.size === 0, 2_000);
+  await until("the removal", () => scheduler.timetable.size === 1, 2_000);
   const after = (await tasksOfType("live:replaced")).length;
-  await Bun.sleep(1_200);
+  const witnessed = (await tasksOfType("witness:run")).length;
+  await until(
+    "two more witness firings",
+    async () => (await tasksOfType("witness:run")).length >= witnessed + 2,
+    4_000,
+  );
   expect((await tasksOfType("live:replaced")).length).toBe(after);
   expect(logs).toContain("INFO removed schedule live");
+  await env.client.deleteSchedule("witness");
+  await until("the witness's removal", () => scheduler.timetable.size === 0, 2_000);
   expect(scheduler.metrics.schedulesTotal.get({})).toBe(0);
 }, 20_000);
 

@@ -65,7 +65,7 @@ describe("lifecycle events", () => {
         if (seen.length === 2) ac.abort();
       }
     })();
-    await Bun.sleep(50);
+    await env.client.storage.nc.flush(); // the server has the subscription: no event can be missed
     await env.client.enqueue(t, "EV");
     // As the Go library publishes it (a KSUID event id, keys in its order).
     raw.nc.publish(

@@ -1,5 +1,6 @@
 /** The work queue reader against a real server: slot-bounded pulls, acknowledgements, corrupt items, outages. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { queueStream, WORKERS_CONSUMER } from "../../src/store/subjects.ts";
 import { type WorkItem, WorkQueueReader } from "../../src/store/workqueue.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 
@@ -15,6 +16,19 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(20);
   }
+}
+
+/** The workers' consumer of `queue` as the server sees it. */
+const consumer = (queue: string) =>
+  env.client.storage.jet.jsm.consumers.info(queueStream(queue), WORKERS_CONSUMER);
+
+/**
+ * Waits until the server holds no open pull request for `queue`: from then on nothing more can be
+ * delivered, so what the caller holds is final (no fixed sleep to assert that nothing else came).
+ */
+async function settled(queue: string) {
+  await until(async () => (await consumer(queue)).num_waiting === 0, 5000, "no open pull request");
+  await env.client.storage.nc.flush(); // deliveries sent before that answer have arrived too
 }
 
 /** A reader whose caller holds every item until told to let go, with `slots` free slots. */
@@ -53,15 +67,16 @@ test("never pulls more items than there are free slots", async () => {
   const h = holdingReader("SLOTS", 5);
   h.reader.start();
   await until(() => h.held.length === 5, 5000, "five items");
-  await Bun.sleep(300);
+  await settled("SLOTS");
   expect(h.held.length).toBe(5);
+  expect((await consumer("SLOTS")).num_ack_pending).toBe(5);
   expect(h.held.map((i) => i.taskId)).toEqual(["T0", "T1", "T2", "T3", "T4"]);
   expect(h.held[0]!.deliveryCount).toBe(1);
   expect(h.held[0]!.kind).toBe(0);
   for (const i of h.held.splice(0, 2)) i.ack();
   h.reader.wake();
   await until(() => h.held.length === 5, 5000, "two more");
-  await Bun.sleep(300);
+  await settled("SLOTS");
   expect(h.held.map((i) => i.taskId)).toEqual(["T2", "T3", "T4", "T5", "T6"]);
   h.reader.stop();
   for (const i of h.held.splice(0)) i.nak(0);
@@ -132,7 +147,9 @@ test("keeps pulling after the NATS server restarts, and stops cleanly", async ()
   h.held.shift()!.ack();
   h.reader.stop();
   await c.storage.queues.publishItem("OUTAGE", "STOPPED", true);
-  await Bun.sleep(500);
+  // A request still open at the server hands STOPPED to the inbox the reader left; once none is
+  // open, nothing else can reach the caller.
+  await settled("OUTAGE");
   expect(h.held.length).toBe(0);
   expect((await c.queueInfo("OUTAGE")).entries).toBe(1);
 }, 30_000);

@@ -52,7 +52,7 @@ test("a failure is retried after the policy's delay, then completes", async () =
     for await (const e of c.watchEvents({ signal: watch.signal }))
       states.push(String((e.event as { state?: string }).state));
   })();
-  await Bun.sleep(20);
+  await c.storage.nc.flush(); // the server has the subscription: no event can be missed
   const w = startWorker(c, router, { queue: "RETRY" });
   const task = await c.enqueue(c.newTask("flaky", null), "RETRY");
   const done = await waitForTask(c, task.id, "complete");
@@ -295,7 +295,7 @@ test("discarded end states delete the task but still publish its event", async (
     for await (const e of c.watchEvents({ taskId: task.id, signal: watch.signal }))
       seen.push(String((e.event as { state?: string }).state));
   })();
-  await Bun.sleep(20);
+  await c.storage.nc.flush(); // the server has the subscription: no event can be missed
   const w = startWorker(c, router, { queue: "DISCARD", discard: ["complete"] });
   await c.enqueue(task, "DISCARD");
   await until(() => seen.includes("complete"), 5000, "the complete event");

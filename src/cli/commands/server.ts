@@ -105,6 +105,21 @@ function verifyKey(v: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The largest body whose task surely fits in one NATS message: a JSON payload is stored as base64
+ * (4 bytes for every 3) beside the task's other fields.
+ */
+export function storableBodyBytes(maxTaskBytes: number): number {
+  return Math.max(0, Math.floor(((maxTaskBytes - 1024) * 3) / 4));
+}
+
+/** Start-up warning when `--max-body` lets in bodies NATS cannot store (those get 413). */
+function maxBodyWarning(maxBody: number, maxTaskBytes: number): string | undefined {
+  const storable = storableBodyBytes(maxTaskBytes);
+  if (maxBody <= storable) return undefined;
+  return `--max-body ${maxBody} is more than the connected NATS server can store in one task (max_payload allows ${maxTaskBytes} bytes of task JSON, about ${storable} bytes of body): larger tasks are refused with 413 payload_too_large`;
+}
+
 /** Resolves when the process is asked to stop; a second signal exits at once. */
 function stopRequested(): Promise<string> {
   return new Promise((resolve) => {
@@ -172,6 +187,8 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
           log: (m) => (m.includes("disconnected") ? log.warn(m) : log.info(m)),
         },
       });
+      const tooBig = maxBodyWarning(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, client.maxTaskBytes());
+      if (tooBig) log.warn(tooBig);
       const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
       const stop = stopRequested();
       const server = await startServer(client, { ...options, queue }, log);

@@ -1,11 +1,12 @@
 /**
  * The external-command handler of `ajc task process`: the task JSON goes to a temporary file, the
  * command runs with no arguments and `CHORIA_AJ_TASK=<that file>`, is killed at the deadline, and
- * its combined stdout and stderr become the result (a string). A non-zero exit is a failure.
+ * its combined stdout and stderr become the result (a string, cut at `maxOutputBytes` with a note
+ * saying so, so the result always fits in a stored task). A non-zero exit is a failure.
  */
 import { spawn } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AjcError } from "../../core/errors.ts";
@@ -68,8 +69,41 @@ function runCommand(
   });
 }
 
+/**
+ * The most output kept as a command's result by default. A stored task must fit in one NATS
+ * message (`max_payload`, 1 MiB by default) together with its payload, so the result keeps well
+ * below that.
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
+
+/**
+ * The command's output as its result: the whole file, or its first `max` bytes and a note of how
+ * much was left out.
+ */
+async function readOutput(outputFile: string, max: number): Promise<string> {
+  const fh = await open(outputFile, "r");
+  try {
+    const { size } = await fh.stat();
+    const keep = Math.min(size, max);
+    const buf = Buffer.alloc(keep);
+    let got = 0;
+    while (got < keep) {
+      const { bytesRead } = await fh.read(buf, got, keep - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const text = buf.subarray(0, got).toString("utf8");
+    if (size <= max) return text;
+    return `${text}\n[ajc: output truncated: ${size} bytes written, the first ${max} kept (--max-output)]\n`;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Options of the external-command handler. */
 export interface CommandHandlerOptions {
+  /** Output kept as the result, in bytes; the rest is cut with a note. Default DEFAULT_MAX_OUTPUT_BYTES. */
+  maxOutputBytes?: number;
   /**
    * Extra environment variables for the command. By default it gets only `CHORIA_AJ_TASK`, as with
    * the Go library: the worker's own environment (NATS credentials...) stays private.
@@ -88,7 +122,7 @@ export function commandHandler(command: string, opts: CommandHandlerOptions = {}
       await writeFile(taskFile, encodeTask(ctx.task), { mode: 0o600 });
       if (ctx.signal.aborted) throw ctx.signal.reason;
       await runCommand(command, { ...opts.env, CHORIA_AJ_TASK: taskFile }, outputFile, ctx.signal);
-      return await readFile(outputFile, "utf8");
+      return await readOutput(outputFile, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
  * (or, with `--remote`, asks a request-reply responder), until SIGINT or SIGTERM.
  */
 import type { Argv, CommandModule } from "yargs";
+import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
 import { batchedSink } from "../../../http/log.ts";
@@ -10,6 +11,8 @@ import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts
 import {
   assertCommand,
   commandHandler,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_STOP_GRACE_MS,
   Router,
   remoteHandler,
   runWorker,
@@ -32,6 +35,8 @@ interface ProcessArgs extends NatsFlags, KeyArgs {
   "discard-complete": boolean;
   "discard-expired": boolean;
   backoff: string;
+  "max-output"?: string;
+  "stop-grace"?: string;
 }
 
 /** The positional arguments after the environment filled the gaps. */
@@ -65,6 +70,14 @@ function resolveArgs(argv: ProcessArgs, env: Record<string, string | undefined>)
     throw new AjcError("invalid_argument", "give either a COMMAND or --remote, not both");
   if (command) assertCommand(command);
   return { type: type ?? "", queue: queue ?? "", concurrency, command: command || undefined };
+}
+
+function wholeBytes(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
+  }
+  return Number(v);
 }
 
 /** One log line per work item: id, type, state, tries and error; never the payload. */
@@ -116,10 +129,25 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
           choices: Object.keys(RETRY_POLICIES).sort(),
           describe: "retry back-off policy",
         })
+        .option("max-output", {
+          type: "string",
+          describe: `output of a command kept as its result, in bytes; the rest is cut with a note [default: ${DEFAULT_MAX_OUTPUT_BYTES}] (env AJC_MAX_OUTPUT)`,
+        })
+        .option("stop-grace", {
+          type: "string",
+          describe: `on SIGINT/SIGTERM, time running tasks get to finish before they are handed back to the queue, a Go duration [default: ${DEFAULT_STOP_GRACE_MS / 1000}s] (env AJC_STOP_GRACE)`,
+        })
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
     handler: async (argv) => {
       const args = resolveArgs(argv, ctx.io.env);
+      const maxOutputBytes = wholeBytes(
+        "max-output",
+        argv["max-output"] ?? envFlag(ctx.io.env, "max-output"),
+      );
+      const stopGrace = argv["stop-grace"] ?? envFlag(ctx.io.env, "stop-grace");
+      const stopGraceMs =
+        stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
       const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
       const client = await ctx.connect(argv, { ...keyOptions(argv), connection: { reconnectForever: true } });
       const queue = await client.queueInfo(args.queue).catch((err) => {
@@ -133,7 +161,7 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       });
       const router = new Router().handle(
         args.type,
-        args.command ? commandHandler(args.command) : remoteHandler(client, args.type),
+        args.command ? commandHandler(args.command, { maxOutputBytes }) : remoteHandler(client, args.type),
       );
       const metrics = new WorkerMetrics();
       let server: MetricsServer | undefined;
@@ -153,15 +181,20 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       process.once("exit", sink.flush);
       const line = (m: string) => sink.write(m);
       const signal = shutdownSignal();
-      signal.addEventListener("abort", () => line("Stopping: waiting for running tasks to finish"), {
-        once: true,
-      });
+      signal.addEventListener(
+        "abort",
+        () => line("Stopping: running tasks get the stop grace period to finish"),
+        {
+          once: true,
+        },
+      );
       try {
         await runWorker(client, router, {
           queue: queue.name,
           concurrency: args.concurrency,
           signal,
           retryPolicy: argv.backoff,
+          stopGraceMs,
           discard,
           metrics,
           logger: { info: line, warn: line, error: line },
