@@ -454,7 +454,7 @@ export interface components {
          *       `duplicate_item`
          *     - `rate_limited`: `list_in_progress`
          *     - `payload_too_large`: `payload_too_large`
-         *     - `unavailable`: `storage_not_ready`
+         *     - `unavailable`: `storage_not_ready`, `storage_timeout`
          *     - `signature_required`: `task_not_signed`
          *     - `signature_invalid`: `task_signature_invalid`
          *     - `dependency_failed`: `dependency_failed`
@@ -878,6 +878,20 @@ export interface components {
      *     ready): code `unavailable`, reason `storage_not_ready`. Retry later.
      */
     Unavailable: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. Storage did not answer before the server's write timeout: code
+     *     `unavailable`, reason `storage_timeout`. Any operation can end this way. The
+     *     outcome is unknown (the write may still take effect): retry with the same
+     *     `Idempotency-Key`, or read before repeating a write.
+     */
+    StorageTimeout: {
       headers: {
         [name: string]: unknown;
       };
