@@ -307,7 +307,8 @@ export class Processor {
         await this.#saveOrDiscardOrThrow(task);
         return undefined;
       } catch (err) {
-        if (!isReason(err, "storage_not_ready") || performance.now() + delay > giveUp) return err;
+        const transient = isReason(err, "storage_not_ready") || isReason(err, "storage_timeout");
+        if (!transient || performance.now() + delay > giveUp) return err;
         this.o.log.warn(`could not record task ${task.id} as ${task.state}, trying again: ${errorText(err)}`);
       }
       await new Promise((r) => setTimeout(r, delay));

@@ -886,7 +886,8 @@ export interface components {
       };
     };
     /**
-     * @description ajc addition. Storage did not answer before the server's write timeout: code
+     * @description ajc addition. Storage did not answer in time (NATS's request timeout, or the
+     *     server's write timeout): code
      *     `unavailable`, reason `storage_timeout`. Any operation can end this way. The
      *     outcome is unknown (the write may still take effect): retry with the same
      *     `Idempotency-Key`, or read before repeating a write.
