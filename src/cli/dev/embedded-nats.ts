@@ -38,7 +38,7 @@ function embeddedFile(prefix: string, suffix: string): Blob | undefined {
 
 /** The license notice of the embedded nats-server and the Go modules in it. */
 export async function embeddedNatsNotice(): Promise<string | undefined> {
-  return embeddedNats() ? await embeddedFile("nats-server-NOTICE", ".txt")?.text() : undefined;
+  return embeddedNats() ? await embeddedFile("nats-server-NOTICE", ".notice")?.text() : undefined;
 }
 
 function sha256(data: Uint8Array): string {
@@ -58,7 +58,17 @@ export function extractedPath(info: EmbeddedNatsInfo, cache: string): string {
  */
 export async function extractEmbeddedNats(info: EmbeddedNatsInfo, cache: string): Promise<string> {
   const path = extractedPath(info, cache);
-  if (existsSync(path) && sha256(readFileSync(path)) === info.sha256) return path;
+  if (!(existsSync(path) && sha256(readFileSync(path)) === info.sha256)) await extract(info, path);
+  // The license notice travels with the binary it covers.
+  const noticePath = join(path, "..", "NOTICE.txt");
+  if (!existsSync(noticePath)) {
+    const notice = await embeddedNatsNotice();
+    if (notice) writeFileSync(noticePath, notice);
+  }
+  return path;
+}
+
+async function extract(info: EmbeddedNatsInfo, path: string): Promise<void> {
   const blob = embeddedFile("nats-server", ".gz");
   if (!blob)
     throw new AjcError("internal", "this build says it carries nats-server, but the file is missing");
@@ -79,7 +89,4 @@ export async function extractEmbeddedNats(info: EmbeddedNatsInfo, cache: string)
       cause: err,
     });
   }
-  const notice = await embeddedNatsNotice();
-  if (notice) writeFileSync(join(dir, "NOTICE.txt"), notice);
-  return path;
 }

@@ -18,6 +18,7 @@ import { AjcError } from "../../core/errors.ts";
 
 /** $1: a directory to remove once nats-server has exited ("" for none); the rest: the command. */
 const SUPERVISOR = `
+PATH="$PATH:/usr/bin:/bin"
 remove=$1; shift
 exec 3<&0 </dev/null
 "$@" 3<&- &
