@@ -1,5 +1,6 @@
 /** The build's nats-server embedding: asked for by flag only, and a Go platform for every release target. */
 import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseBuildArgs } from "../../build/build.ts";
 import { goPlatform } from "../../build/nats-server.ts";
@@ -29,5 +30,33 @@ describe("--embed-nats", () => {
       "darwin/arm64",
       "windows/amd64",
     ]);
+  });
+});
+
+describe("release.yml", () => {
+  interface Step {
+    uses?: string;
+    run?: string;
+    env?: Record<string, string>;
+    with?: Record<string, string>;
+  }
+  const release = Bun.YAML.parse(readFileSync(join(root, ".github", "workflows", "release.yml"), "utf8")) as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const steps = release.jobs.build!.steps;
+
+  test("builds every release binary with nats-server embedded, Go set up from the pin", () => {
+    const build = steps.findIndex((s) => s.run?.includes("build/build.ts"));
+    const go = steps.findIndex((s) => s.uses?.startsWith("actions/setup-go@"));
+    expect(steps[build]?.env?.AJC_EMBED_NATS).toBe("1");
+    expect(go).toBeGreaterThan(-1);
+    expect(go).toBeLessThan(build);
+    expect(steps[go]?.with?.["go-version-file"]).toBe("build/nats-server/go.mod");
+    expect(existsSync(join(root, "build", "nats-server", "go.sum"))).toBe(true);
+  });
+
+  test("checks that each released binary carries it", () => {
+    const text = release.jobs.verify!.steps.map((s) => s.run ?? "").join("\n");
+    expect(text).toContain("^embedded nats-server: v");
   });
 });
