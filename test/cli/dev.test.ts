@@ -195,6 +195,20 @@ describe("ajc dev", () => {
     }
   });
 
+  test("a NATS port already taken fails at once, says so, and leaves nothing behind", async () => {
+    const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const r = await runAjc(["dev", "--ephemeral", "--port", "0", "--nats-port", String(taken.port)], {
+        env,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${taken.port} is in use`);
+      expect(readdirSync(join(root, "tmp"))).toEqual([]);
+    } finally {
+      taken.stop(true);
+    }
+  });
+
   test("without a nats-server anywhere it says in one line how to get one", async () => {
     const r = await runAjc(["dev", "--ephemeral"], { env: { ...env, PATH: join(root, "empty") } });
     expect(r.code).toBe(1);

@@ -16,23 +16,29 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AjcError } from "../../core/errors.ts";
 
-/** $1: a directory to remove once nats-server has exited ("" for none); the rest: the command. */
+/**
+ * $1: a directory to remove once nats-server has exited ("" for none); the rest: the command. The
+ * directory goes only when the pipe closed (ajc stopping or gone): when nats-server failed by
+ * itself, ajc still reads its log from there, then removes it.
+ */
 const SUPERVISOR = `
 PATH="$PATH:/usr/bin:/bin"
 remove=$1; shift
 exec 3<&0 </dev/null
 "$@" 3<&- &
 child=$!
-( while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null ) &
+closed=
+trap 'closed=1' USR1
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+( while read -r _ <&3; do :; done; kill -USR1 $$; kill -TERM "$child" 2>/dev/null ) &
 watcher=$!
 exec 3<&-
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
 while :; do
   wait "$child"; status=$?
   kill -0 "$child" 2>/dev/null || break
 done
 kill "$watcher" 2>/dev/null
-if [ -n "$remove" ]; then rm -rf -- "$remove"; fi
+if [ -n "$remove" ] && [ -n "$closed" ]; then rm -rf -- "$remove"; fi
 exit "$status"
 `;
 
@@ -82,12 +88,25 @@ function portsFileUrl(dir: string): string | undefined {
   return undefined;
 }
 
-function logTail(dir: string, lines = 15): string {
+/** What went wrong, from nats-server's log: its error lines, else its last lines. */
+function logTail(dir: string, lines = 10): string {
+  let log: string[];
   try {
-    return readFileSync(join(dir, NATS_LOG), "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    log = readFileSync(join(dir, NATS_LOG), "utf8").trimEnd().split("\n");
   } catch {
     return "(no log)";
   }
+  const errors = log.filter((l) => /\[(FTL|ERR)\]/.test(l));
+  return (errors.length > 0 ? errors : log).slice(-lines).join("\n");
+}
+
+/** The failure message, with a hint for the usual cause (the port is taken). */
+function startFailure(what: string, dir: string, port: number): string {
+  const log = logTail(dir);
+  const hint = /address already in use/.test(log)
+    ? `\nport ${port} is in use (another nats-server?): pick another with --nats-port, or 0 for any free one`
+    : "";
+  return `${what}; from its log (${join(dir, NATS_LOG)}):\n${log}${hint}`;
 }
 
 function supervise(args: string[], removeWhenDone: string | undefined): ChildProcess {
@@ -147,14 +166,18 @@ export async function startNatsProcess(o: NatsProcessOptions): Promise<NatsProce
     if (exitCode !== undefined) {
       throw new AjcError(
         "invalid_argument",
-        `nats-server exited before it was ready (status ${exitCode}); the end of its log:\n${logTail(o.dataDir)}`,
+        startFailure(`nats-server exited before it was ready (status ${exitCode})`, o.dataDir, o.port),
       );
     }
     if (Date.now() > deadline) {
       await stop();
       throw new AjcError(
         "invalid_argument",
-        `nats-server did not start listening within ${(o.readyTimeoutMs ?? 20_000) / 1000}s; the end of its log:\n${logTail(o.dataDir)}`,
+        startFailure(
+          `nats-server did not start listening within ${(o.readyTimeoutMs ?? 20_000) / 1000}s`,
+          o.dataDir,
+          o.port,
+        ),
       );
     }
     await Bun.sleep(25);
