@@ -35,7 +35,15 @@ beforeAll(() => {
     TMPDIR: join(root, "tmp"),
   };
 }, 900_000);
-afterAll(() => {
+const started: ReturnType<typeof Bun.spawn>[] = [];
+afterAll(async () => {
+  // A test that failed part way may have left its ajc dev running: kill it (its nats-server follows).
+  for (const p of started) {
+    if (p.exitCode === null) {
+      p.kill("SIGKILL");
+      await p.exited;
+    }
+  }
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -51,6 +59,7 @@ async function startDev(): Promise<{ proc: ReturnType<typeof Bun.spawn>; api: st
     stdout: "pipe",
     stderr: "pipe",
   });
+  started.push(proc);
   let out = "";
   const pump = async (s: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();

@@ -23,7 +23,13 @@ beforeAll(() => {
   handler = join(root, "handler.sh");
   writeFileSync(handler, '#!/bin/sh\necho "handled $(wc -c < "$CHORIA_AJ_TASK") bytes"\n', { mode: 0o755 });
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  // A test that failed part way may have left its ajc dev running: kill it (its nats-server follows).
+  for (const p of started) if (p.proc.exitCode === null) await p.stop("SIGKILL");
+  rmSync(root, { recursive: true, force: true });
+});
+
+const started: AjcProcess[] = [];
 
 function mkdirs(...dirs: string[]) {
   for (const d of dirs) Bun.spawnSync(["mkdir", "-p", d]);
@@ -59,6 +65,7 @@ interface Dev {
 /** Starts `ajc dev` on free ports and waits for its ready text. */
 async function startDev(...args: string[]): Promise<Dev> {
   const proc = spawnAjc(["dev", "--port", "0", "--nats-port", "0", ...args], { env });
+  started.push(proc);
   await proc.waitFor(/enqueue a task:\n.*curl/, 30_000);
   const out = proc.output();
   return {
