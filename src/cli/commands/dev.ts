@@ -3,6 +3,7 @@
  * HTTP API on loopback and, if asked, a worker and the scheduler, in the foreground until Ctrl-C
  * or SIGTERM, which stop all of it. See docs/dev.md.
  */
+import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../core/errors.ts";
 import { DEFAULT_QUEUE_NAME } from "../../core/queue.ts";
@@ -152,7 +153,7 @@ export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
       const stop = stopRequested();
       const stack = await startDevStack({
         natsExecutable: executable,
-        dataDir: argv.data ?? defaultDataDir(env),
+        dataDir: resolve(argv.data ?? defaultDataDir(env)),
         ephemeral: argv.ephemeral,
         queue: argv.queue,
         httpPort: port("port", argv.port),
