@@ -104,7 +104,7 @@ describe.skipIf(!haveGo)("a build with nats-server embedded", () => {
     first.proc.kill("SIGTERM");
     expect(await first.proc.exited).toBe(0);
 
-    const cached = /nats-server: (\S+) \(/.exec(first.out())![1]!;
+    const cached = /nats-server\s+(\/\S+) \(/.exec(first.out())![1]!;
     expect(cached.startsWith(join(root, "cache", "ajc"))).toBe(true);
     expect(existsSync(join(cached, "..", "NOTICE.txt"))).toBe(true);
     // Damage the cached copy: the next start must notice by its hash and extract it again.

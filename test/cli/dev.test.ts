@@ -202,6 +202,16 @@ describe("ajc dev", () => {
     }
   });
 
+  test("without --data it keeps its data in the per-user data directory", async () => {
+    const dev = await startDev();
+    try {
+      expect(dev.dataDir).toBe(join(root, "home", ".local", "share", "ajc", "dev"));
+      expect(existsSync(join(dev.dataDir, "jetstream"))).toBe(true);
+    } finally {
+      expect(await stopDev(dev)).toBe(0);
+    }
+  });
+
   test("a NATS port already taken fails at once, says so, and leaves nothing behind", async () => {
     const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {

@@ -57,10 +57,10 @@ function readyText(stack: DevStack, nats: string, workers: DevWorker[]): string 
   const body = JSON.stringify({ type, payload: { hello: "world" } });
   return [
     `ajc dev is ready (data in ${stack.dataDir}); Ctrl-C stops it`,
-    `  HTTP API   ${stack.apiUrl}  (queue ${stack.queue})`,
-    `  NATS       export NATS_URL=${stack.natsUrl}   (for other ajc commands and Go asyncjobs tools)`,
-    `  ${nats}`,
-    `  workers    ${workers.length === 0 ? "none (add --worker TYPE=COMMAND)" : workers.map((w) => `${w.type || '""'}=${w.command}`).join(", ")}`,
+    `  HTTP API     ${stack.apiUrl}  (queue ${stack.queue})`,
+    `  NATS         export NATS_URL=${stack.natsUrl}   (for other ajc commands and Go asyncjobs tools)`,
+    `  nats-server  ${nats}`,
+    `  workers      ${workers.length === 0 ? "none (add --worker TYPE=COMMAND)" : workers.map((w) => `${w.type || '""'}=${w.command}`).join(", ")}`,
     "  enqueue a task:",
     `    curl -s -X POST ${stack.apiUrl}/v1/tasks -H 'Content-Type: application/json' -d ${shellQuote(body)}`,
   ].join("\n");

@@ -36,7 +36,7 @@ export function versionCommand(ctx: CliContext): CommandModule<object, VersionAr
       ctx.io.out(
         [
           `ajc ${versionString()}`,
-          describeChoice(choice, version),
+          `nats-server: ${describeChoice(choice, version)}`,
           embedded
             ? `embedded nats-server: ${embedded.version} for ${embedded.target} (license: ajc version --nats-license)`
             : "embedded nats-server: none in this build",

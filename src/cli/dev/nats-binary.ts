@@ -77,14 +77,14 @@ export function natsVersion(path: string): string | undefined {
   return /v?\d+\.\d+\.\d+\S*/.exec(`${r.stdout}${r.stderr}`)?.[0];
 }
 
-/** One line: which nats-server, from where. */
+/** Which nats-server, from where: `PATH (VERSION, SOURCE)`. */
 export function describeChoice(choice: NatsChoice | undefined, version?: string): string {
-  if (!choice) return `nats-server: none (${NO_NATS_SERVER})`;
+  if (!choice) return `none (${NO_NATS_SERVER})`;
   const v = version ?? choice.version ?? "version unknown";
   const from = {
     flag: "named by --nats-server",
     path: "found on PATH",
     embedded: "embedded in this ajc, extracted on first use",
   }[choice.source];
-  return `nats-server: ${choice.path} (${v}, ${from})`;
+  return `${choice.path} (${v}, ${from})`;
 }
