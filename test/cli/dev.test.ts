@@ -47,6 +47,11 @@ function processesMentioning(text: string): number[] {
   return pids;
 }
 
+/** --ephemeral data directories under our TMPDIR (a killed worker's task files may be there too). */
+function ephemeralDirs(): string[] {
+  return readdirSync(join(root, "tmp")).filter((n) => n.startsWith("ajc-dev-"));
+}
+
 async function eventually(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
@@ -181,7 +186,7 @@ describe("ajc dev", () => {
       5_000,
     );
     expect(processesMentioning(killed.dataDir)).toEqual([]);
-    expect(readdirSync(join(root, "tmp"))).toEqual([]);
+    expect(ephemeralDirs()).toEqual([]);
     // Nothing went to the default data directory either.
     expect(existsSync(join(root, "home", ".local"))).toBe(false);
   });
@@ -220,7 +225,7 @@ describe("ajc dev", () => {
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`port ${taken.port} is in use`);
-      expect(readdirSync(join(root, "tmp"))).toEqual([]);
+      expect(ephemeralDirs()).toEqual([]);
     } finally {
       taken.stop(true);
     }
