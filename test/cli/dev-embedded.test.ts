@@ -10,8 +10,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { missingTools } from "../helpers/tools.ts";
 
-const haveGo = Bun.which("go") !== null;
+const haveGo = !missingTools("go");
 let root: string;
 let ajc: string;
 let env: Record<string, string>;
