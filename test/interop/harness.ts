@@ -123,8 +123,9 @@ export const payloadText = (t: { payload?: string | null }) =>
   t.payload ? Buffer.from(t.payload, "base64").toString() : "";
 
 /** The id `ajc task add` (ours or Go's) reports. */
-export function enqueuedId(r: RunResult): string {
-  const m = /Enqueued task (\S+)/.exec(r.stdout + r.stderr);
-  if (!m?.[1]) throw new Error(`no task id in:\n${r.stdout}\n${r.stderr}`);
+export function enqueuedId(r: RunResult | string): string {
+  const text = typeof r === "string" ? r : r.stdout + r.stderr;
+  const m = /Enqueued task (\S+)/.exec(text);
+  if (!m?.[1]) throw new Error(`no task id in:\n${text}`);
   return m[1];
 }

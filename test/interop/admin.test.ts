@@ -1,0 +1,182 @@
+/**
+ * The Go CLI reads what ajc wrote and ajc reads what the Go CLI wrote: queues (`queues ls/info`),
+ * tasks (`tasks ls/view`), schedules (`tasks cron ls/view`) and the task store's settings.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { interopGate } from "./go-tools.ts";
+import { enqueuedId, type Interop, payloadText, startInterop } from "./harness.ts";
+
+const RUN = interopGate();
+const NS = 1_000_000_000;
+
+describe.skipIf(!RUN)("administration across ajc and the Go CLI", () => {
+  let w: Interop;
+  beforeAll(async () => {
+    w = await startInterop();
+  });
+  afterAll(() => w?.close());
+
+  /** Runs the Go CLI and asserts it succeeded. */
+  const goOk = async (...args: string[]) => {
+    const r = await w.goAjc(...args);
+    expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: r.stderr });
+    return r.stdout;
+  };
+  const ajcOk = async (...args: string[]) => {
+    const r = await w.ajc(...args);
+    expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: r.stderr });
+    return r.stdout;
+  };
+
+  test("a queue ajc made, as Go `queues ls` and `queues info` show it", async () => {
+    await ajcOk(
+      "queue",
+      "add",
+      "ADMQ",
+      "--tries",
+      "5",
+      "--run-time",
+      "2m",
+      "--concurrent",
+      "7",
+      "--entries",
+      "100",
+      "--age",
+      "1h",
+    );
+    const ls = await goOk("queues", "ls");
+    expect(ls).toMatch(/│ ADMQ +│ 0 +│ 0 B +│ 1 +│ 5 +│ 100 +│ 7 +│/);
+    const info = await goOk("queues", "info", "ADMQ");
+    expect(info).toMatch(/Archive Period: 1h0m0s/);
+    expect(info).toMatch(/Max Task Tries: 5/);
+    expect(info).toMatch(/Max Run Time: 2m0s/);
+    expect(info).toMatch(/Max Concurrent: 7/);
+    expect(info).toMatch(/Max Entries: 100/);
+  });
+
+  test("a queue the Go CLI made, as ajc's client and `ajc queue info` read it", async () => {
+    await goOk(
+      "queues",
+      "add",
+      "GOQ",
+      "--tries",
+      "4",
+      "--run-time",
+      "90s",
+      "--concurrent",
+      "3",
+      "--entries",
+      "50",
+      "--discard-old",
+    );
+    expect(await w.client.queueInfo("GOQ")).toMatchObject({
+      name: "GOQ",
+      max_tries: 4,
+      max_runtime: 90 * NS,
+      max_concurrent: 3,
+      max_entries: 50,
+      discard_old: true,
+    });
+    const info = JSON.parse(await ajcOk("queue", "info", "GOQ", "--json"));
+    expect(info).toMatchObject({ name: "GOQ", max_tries: 4, max_concurrent: 3, max_entries: 50 });
+  });
+
+  test("a task ajc added, in Go `tasks ls` and byte for byte in `tasks view --json`", async () => {
+    const id = enqueuedId(
+      await ajcOk("task", "add", "adm:one", '{"x":1}', "-q", "ADMQ", "--tries", "3", "--deadline", "1h"),
+    );
+    const ls = await goOk("tasks", "ls");
+    expect(ls).toContain(id);
+    const goView = JSON.parse(await goOk("tasks", "view", id, "--json"));
+    const ours = await w.client.loadTask(id);
+    expect(goView).toMatchObject({
+      id,
+      type: "adm:one",
+      queue: "ADMQ",
+      state: "new",
+      max_tries: 3,
+      tries: 0,
+    });
+    expect(goView.payload).toBe(ours.payload);
+    expect(Date.parse(goView.deadline)).toBe(Date.parse(ours.deadline ?? ""));
+    expect(Date.parse(goView.created)).toBe(Date.parse(ours.created));
+  });
+
+  test("a task the Go CLI added, in `ajc task ls` and `ajc task view --json`", async () => {
+    const id = enqueuedId(await w.goAjc("tasks", "add", "adm:go", '{"y":2}', "-q", "GOQ", "--tries", "2"));
+    expect(await ajcOk("task", "ls")).toContain(id);
+    const view = JSON.parse(await ajcOk("task", "view", id, "--json"));
+    expect(view).toMatchObject({ id, type: "adm:go", queue: "GOQ", state: "new", max_tries: 2, tries: 0 });
+    // The Go CLI JSON-encodes its payload argument (a JSON string holding the text).
+    expect(payloadText(view)).toBe(JSON.stringify('{"y":2}'));
+  });
+
+  test("a schedule ajc stored, in Go `tasks cron ls` and `tasks cron view --json`", async () => {
+    await ajcOk(
+      "task",
+      "cron",
+      "add",
+      "nightly",
+      "@every 1h",
+      "report:make",
+      "--payload",
+      '{"k":1}',
+      "-q",
+      "ADMQ",
+      "--deadline",
+      "1m",
+      "--tries",
+      "3",
+    );
+    const ls = await goOk("tasks", "cron", "ls");
+    expect(ls).toMatch(/│ nightly +│ @every 1h +│ ADMQ +│ report:make +│/);
+    const view = JSON.parse(await goOk("tasks", "cron", "view", "nightly", "--json"));
+    expect(view).toMatchObject({
+      name: "nightly",
+      schedule: "@every 1h",
+      queue: "ADMQ",
+      task_type: "report:make",
+      payload: Buffer.from('{"k":1}').toString("base64"),
+      deadline: 60 * NS,
+      max_tries: 3,
+    });
+  });
+
+  test("a schedule the Go CLI stored, in `ajc task cron ls` and `ajc task cron view --json`", async () => {
+    await goOk(
+      "tasks",
+      "cron",
+      "add",
+      "gosched",
+      "0 3 * * *",
+      "go:report",
+      "--payload",
+      "p",
+      "-q",
+      "GOQ",
+      "--tries",
+      "4",
+      "--deadline",
+      "2m",
+    );
+    expect(await ajcOk("task", "cron", "ls")).toMatch(/gosched +0 3 \* \* \* +GOQ +go:report/);
+    const view = JSON.parse(await ajcOk("task", "cron", "view", "gosched", "--json"));
+    expect(view).toMatchObject({
+      name: "gosched",
+      schedule: "0 3 * * *",
+      queue: "GOQ",
+      task_type: "go:report",
+      deadline: 120 * NS,
+      max_tries: 4,
+    });
+    expect(await w.client.loadSchedule("gosched")).toMatchObject({ name: "gosched", max_tries: 4 });
+  });
+
+  test("the task store's retention, set by either side, read by the other", async () => {
+    await ajcOk("task", "configure", "36h");
+    expect(await goOk("info")).toMatch(/Tasks Storage:[\s\S]*Archive Period: 1d12h0m0s/);
+    await goOk("tasks", "configure", "48h", "1");
+    expect((await w.client.taskStoreInfo()).retentionNs).toBe(48 * 3600 * NS);
+    expect(await ajcOk("info")).toMatch(/Retention: 48h0m0s|Retention: 2d/);
+  });
+});
