@@ -5,6 +5,7 @@
 //	gohelper enqueue URL QUEUE TYPE PAYLOAD [--deadline RFC3339] [--tries N] [--depends ID,ID] [--load] [--sign SEED_HEX]
 //	gohelper load URL ID
 //	gohelper retry URL QUEUE ID
+//	gohelper schedule URL NAME SCHEDULE QUEUE TYPE PAYLOAD [--tries N]
 //	gohelper worker URL QUEUE TYPE [--concurrency N] [--verify PUBKEY_HEX] [--optional-signatures]
 //
 // The worker's handler does what the task's payload asks, so one worker serves every test:
@@ -152,6 +153,32 @@ func retry(args []string) {
 	emit(map[string]any{"retried": args[2]})
 }
 
+// schedule stores a scheduled task through the library: the Go CLI cannot take schedules such as
+// "@every 1s" (its argument parser reads "@name" as a file of arguments).
+func schedule(args []string) {
+	fs := flag.NewFlagSet("schedule", flag.ExitOnError)
+	tries := fs.Int("tries", 0, "maximum tries of each task")
+	pos, _ := splitArgs(fs, args, 6)
+	url, name, spec, queue, ttype, payload := pos[0], pos[1], pos[2], pos[3], pos[4], pos[5]
+	opts := []aj.TaskOpt{aj.TaskPayloadEncoder(rawPayload)}
+	if *tries > 0 {
+		opts = append(opts, aj.TaskMaxTries(*tries))
+	}
+	task, err := aj.NewTask(ttype, []byte(payload), opts...)
+	if err != nil {
+		fail(err)
+	}
+	c := connect(url)
+	if err := c.NewScheduledTask(name, spec, queue, task); err != nil {
+		fail(err)
+	}
+	st, err := c.LoadScheduledTaskByName(name)
+	if err != nil {
+		fail(err)
+	}
+	emit(st)
+}
+
 type instruction struct {
 	Do     string          `json:"do"`
 	Error  string          `json:"error"`
@@ -226,7 +253,7 @@ func splitArgs(fs *flag.FlagSet, args []string, n int) ([]string, []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(errors.New("usage: gohelper enqueue|load|retry|worker ..."))
+		fail(errors.New("usage: gohelper enqueue|load|retry|schedule|worker ..."))
 	}
 	switch os.Args[1] {
 	case "enqueue":
@@ -235,6 +262,8 @@ func main() {
 		load(os.Args[2:])
 	case "retry":
 		retry(os.Args[2:])
+	case "schedule":
+		schedule(os.Args[2:])
 	case "worker":
 		worker(os.Args[2:])
 	default:
