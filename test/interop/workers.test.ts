@@ -78,6 +78,15 @@ describe.skipIf(!RUN)("ajc creates, the Go library and Go CLI process", () => {
     expect(JSON.parse(view.stdout)).toMatchObject({ state: "expired", last_err: "smtp down" });
   });
 
+  test("`ajc task retry` of a task Go completed: Go runs it again", async () => {
+    const id = await viaHttp({ do: "ok", result: "again" });
+    await w.waitTask(id, final);
+    const r = await w.ajc("task", "retry", id);
+    expect(r.code).toBe(0);
+    const t = await w.waitTask(id, (x) => x.tries === 2 && final(x));
+    expect(t).toMatchObject({ state: "complete", tries: 2, result: { payload: "again" } });
+  });
+
   test("ErrTerminateTask in Go ends the task terminated after one try", async () => {
     const id = await viaCli({ do: "terminate" });
     const t = await w.waitTask(id, final);
@@ -207,6 +216,14 @@ describe.skipIf(!RUN)("Go creates, ajc processes", () => {
     const g = await viaGo({ do: "fail", error: "smtp down" }, "--tries", "2");
     await w.waitTask(g.id, final, 40_000);
     expect(await w.helper("load", g.id)).toMatchObject({ state: "expired", tries: 2, last_err: "smtp down" });
+  });
+
+  test("the Go client retries a task we completed: we run it again", async () => {
+    const g = await viaGo({ do: "ok", result: "again" });
+    await w.waitTask(g.id, final);
+    expect(await w.helper("retry", "TSW", g.id)).toEqual({ retried: g.id });
+    const t = await w.waitTask(g.id, (x) => x.tries === 2 && final(x));
+    expect(t).toMatchObject({ state: "complete", tries: 2, result: { payload: "again" } });
   });
 
   test("terminated by our handler, Go reads terminated", async () => {
