@@ -2,14 +2,13 @@
  * The Go CLI reads what ajc wrote and ajc reads what the Go CLI wrote: queues (`queues ls/info`),
  * tasks (`tasks ls/view`), schedules (`tasks cron ls/view`) and the task store's settings.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { interopGate } from "./go-tools.ts";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { describeInterop } from "./go-tools.ts";
 import { enqueuedId, type Interop, payloadText, startInterop } from "./harness.ts";
 
-const RUN = interopGate();
 const NS = 1_000_000_000;
 
-describe.skipIf(!RUN)("administration across ajc and the Go CLI", () => {
+describeInterop("administration across ajc and the Go CLI", () => {
   let w: Interop;
   beforeAll(async () => {
     w = await startInterop();

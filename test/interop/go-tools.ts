@@ -9,6 +9,7 @@
  * slow and need Go. `interopGate()` says whether to run them and prints the one line that says why
  * they are skipped otherwise.
  */
+import { describe } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +34,7 @@ export function goVersion(): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-let gateAnnounced = false;
+let gate: boolean | undefined;
 
 /**
  * Whether the interop tests run in this process. They run when AJC_INTEROP=1 and Go is
@@ -41,6 +42,7 @@ let gateAnnounced = false;
  * prints one line (once per process) saying why and how to run them.
  */
 export function interopGate(): boolean {
+  if (gate !== undefined) return gate;
   let reason: string | undefined;
   if (process.env.AJC_INTEROP !== "1") {
     reason = "they build and run the Go asyncjobs tools, so they run only under `npm run test:interop`";
@@ -50,11 +52,17 @@ export function interopGate(): boolean {
     }
     reason = "there is no `go` on PATH; install Go and run `npm run test:interop`";
   }
-  if (reason && !gateAnnounced) {
-    gateAnnounced = true;
-    console.log(`interop tests with the Go asyncjobs tools skipped: ${reason}`);
-  }
-  return reason === undefined;
+  if (reason) console.log(`interop tests with the Go asyncjobs tools skipped: ${reason}`);
+  gate = reason === undefined;
+  return gate;
+}
+
+/**
+ * `describe` for interop tests: registered only when `interopGate()` lets them run, so a skipped
+ * run shows the gate's one line rather than a skip line for every test.
+ */
+export function describeInterop(name: string, fn: () => void): void {
+  if (interopGate()) describe(name, fn);
 }
 
 /** The Go module files whose content decides the binaries. */

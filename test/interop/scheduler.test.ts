@@ -9,16 +9,15 @@
  * every second and so leads about a second after that, Go campaigns every 7.5 s (three quarters
  * of the TTL) and so leads up to 7.5 s after that.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Task } from "../../src/core/task.ts";
-import { interopGate } from "./go-tools.ts";
+import { describeInterop } from "./go-tools.ts";
 import { type Interop, startInterop } from "./harness.ts";
 
-const RUN = interopGate();
 const byGo = (t: Task) => t.id.length === 27;
 const byAjc = (t: Task) => t.id.length === 26;
 
-describe.skipIf(!RUN)("one scheduler election for ajc and Go", () => {
+describeInterop("one scheduler election for ajc and Go", () => {
   let w: Interop;
   beforeAll(async () => {
     w = await startInterop();

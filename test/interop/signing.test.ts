@@ -3,22 +3,21 @@
  * client, worker and CLI; a task ajc signed (CLI and HTTP API) verifies in the Go worker and Go
  * CLI; a signature by another key is refused by both, and the refused task is never handled.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { publicKeyHex, signingKey } from "../../src/core/signing.ts";
 import type { Task } from "../../src/core/task.ts";
 import { Router, runWorker } from "../../src/worker/index.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
-import { interopGate } from "./go-tools.ts";
+import { describeInterop } from "./go-tools.ts";
 import { enqueuedId, FINAL_STATES, type GoTask, type Interop, startInterop } from "./harness.ts";
 
-const RUN = interopGate();
 const final = (t: Task) => FINAL_STATES.has(t.state);
 const SEED = randomBytes(32).toString("hex");
 const PUB = publicKeyHex(signingKey(SEED));
 const OTHER_SEED = randomBytes(32).toString("hex");
 
-describe.skipIf(!RUN)("signatures across ajc and Go", () => {
+describeInterop("signatures across ajc and Go", () => {
   let w: Interop;
   let api: ApiEnv;
   beforeAll(async () => {

@@ -6,15 +6,14 @@
  * tries), through retries, failure, expiry on max tries and on the deadline, termination and
  * dependencies.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Task } from "../../src/core/task.ts";
 import { Router, runWorker, TerminateTaskError } from "../../src/worker/index.ts";
 import type { AjcProcess } from "../helpers/binary.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
-import { interopGate } from "./go-tools.ts";
+import { describeInterop } from "./go-tools.ts";
 import { enqueuedId, FINAL_STATES, type GoTask, type Interop, payloadText, startInterop } from "./harness.ts";
 
-const RUN = interopGate();
 const final = (t: Task) => FINAL_STATES.has(t.state);
 
 /** What a task's payload asks the handler to do (gohelper's worker reads the same). */
@@ -25,7 +24,7 @@ interface Instruction {
   result?: unknown;
 }
 
-describe.skipIf(!RUN)("ajc creates, the Go library and Go CLI process", () => {
+describeInterop("ajc creates, the Go library and Go CLI process", () => {
   let w: Interop;
   let api: ApiEnv;
   let goWorker: AjcProcess;
@@ -158,7 +157,7 @@ describe.skipIf(!RUN)("ajc creates, the Go library and Go CLI process", () => {
   });
 });
 
-describe.skipIf(!RUN)("Go creates, ajc processes", () => {
+describeInterop("Go creates, ajc processes", () => {
   let w: Interop;
   const stop = new AbortController();
   let worker: Promise<void>;
@@ -221,7 +220,7 @@ describe.skipIf(!RUN)("Go creates, ajc processes", () => {
   test("the Go client retries a task we completed: we run it again", async () => {
     const g = await viaGo({ do: "ok", result: "again" });
     await w.waitTask(g.id, final);
-    expect(await w.helper("retry", "TSW", g.id)).toEqual({ retried: g.id });
+    expect(await w.helper<{ retried: string }>("retry", "TSW", g.id)).toEqual({ retried: g.id });
     const t = await w.waitTask(g.id, (x) => x.tries === 2 && final(x));
     expect(t).toMatchObject({ state: "complete", tries: 2, result: { payload: "again" } });
   });
