@@ -16,8 +16,16 @@ import { asyncjobsVersion, goTools, goVersion, natsServerRelease } from "./go-to
 /** The newest patch release of each current nats-server minor (there is no 2.13). */
 const NATS_RELEASES = ["2.10.27", "2.11.17", "2.12.15", "2.14.10", "2.15.3"];
 const NEWEST = NATS_RELEASES.at(-1) ?? "";
-/** Run against every release: the store, the HTTP API's task operations, the Go CLI on our data. */
-const SMOKE = ["test/store/smoke.test.ts", "test/http/tasks.test.ts", "test/interop/admin.test.ts"];
+/**
+ * Run against every other release: the store, the HTTP API's task operations, the Go CLI on our
+ * data and ours on its, and signed tasks through the Go library's client and worker.
+ */
+const SMOKE = [
+  "test/store/smoke.test.ts",
+  "test/http/tasks.test.ts",
+  "test/interop/admin.test.ts",
+  "test/interop/signing.test.ts",
+];
 const INTEROP = ["test/interop"];
 /** Test runs at once: they mostly wait on timers (retry back-off, the election TTL). */
 const PARALLEL = 2;

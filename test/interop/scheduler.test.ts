@@ -123,11 +123,12 @@ describeInterop("one scheduler election for ajc and Go", () => {
       `scheduler take-over: Go leader killed -> ajc leads after ${(goToAjc / 1000).toFixed(1)} s; ` +
         `ajc leader killed -> Go leads after ${(ajcToGo / 1000).toFixed(1)} s`,
     );
-    // Neither can lead before the dead leader's key expires (the bucket's 10 s TTL, give or take
-    // the time since its last refresh), and both lead within TTL + their campaign interval.
+    // Neither can lead before the dead leader's key expires (the bucket's 10 s TTL, less the time
+    // since its last refresh). Both lead within that TTL plus their campaign interval, plus the
+    // moments the server takes to sweep an expired key.
     for (const ms of [goToAjc, ajcToGo]) {
       expect(ms).toBeGreaterThan(2_000);
-      expect(ms).toBeLessThan(20_000);
+      expect(ms).toBeLessThan(30_000);
     }
   }, 150_000);
 });
