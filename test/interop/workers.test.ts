@@ -129,6 +129,28 @@ describeInterop("ajc creates, the Go library and Go CLI process", () => {
     expect(handled.at(-1).dependency_results[first].payload).toEqual({ from: "first" });
   });
 
+  test("a dependency Go terminated leaves the dependent unreachable", async () => {
+    const first = await viaHttp({ do: "terminate" });
+    const r = await api.call("POST", "/v1/tasks", {
+      json: { type: "go:work", payload: { do: "ok" }, dependencies: [first] },
+    });
+    const t = await w.waitTask(r.body.id, final, 30_000);
+    expect(t).toMatchObject({ state: "unreachable", tries: 0 });
+    // Go v0.3.0 words it "task dependencies failed: <nil>"; ajc names the dependency and its state.
+    expect(t.last_err).toContain("task dependencies failed");
+  });
+
+  test("a queue ajc made with fewer tries than the task: Go expires it at the queue's limit", async () => {
+    expect((await w.ajc("queue", "add", "GOMAX", "--tries", "2")).code).toBe(0);
+    const capped = w.spawnGo("helper", ["worker", w.nats.url, "GOMAX", "go:work"]);
+    const r = await api.call("POST", "/v1/tasks", {
+      json: { type: "go:work", queue: "GOMAX", payload: { do: "fail", error: "no" }, max_tries: 10 },
+    });
+    const t = await w.waitTask(r.body.id, final, 40_000);
+    await capped.stop();
+    expect(t).toMatchObject({ state: "expired", tries: 2, last_err: "no" });
+  });
+
   test("Go `ajc tasks process` runs a command for tasks ajc made; failures expire with its last_err", async () => {
     // One queue per processor: a processor fails (and counts a try for) a type it has no handler for.
     await w.client.createQueue({ name: "GOCLIOK" });
@@ -261,6 +283,40 @@ describeInterop("Go creates, ajc processes", () => {
     const t = await w.waitTask(then.id, final, 30_000);
     expect(t).toMatchObject({ state: "complete", result: { payload: "then" } });
     expect(seen.get(then.id)?.dependency_results?.[first.id]?.payload).toEqual({ from: "first" });
+  });
+
+  test("a dependency we terminated leaves the Go task that needs it unreachable", async () => {
+    const first = await viaGo({ do: "terminate" });
+    const then = await viaGo({ do: "ok" }, "--depends", first.id);
+    await w.waitTask(then.id, final, 30_000);
+    const read = await w.helper("load", then.id);
+    expect(read).toMatchObject({ state: "unreachable", tries: 0 });
+    expect(read.last_err).toBe(`task dependencies failed: dependency ${first.id} is terminated`);
+  });
+
+  test("a queue Go made with fewer tries than the task: we expire it at the queue's limit", async () => {
+    expect((await w.goAjc("queues", "add", "TSMAX", "--tries", "2")).code).toBe(0);
+    const g = await w.helper<GoTask>(
+      "enqueue",
+      "TSMAX",
+      "ts:work",
+      '{"do":"fail","error":"no"}',
+      "--tries",
+      "10",
+    );
+    const capped = new AbortController();
+    const router = new Router().handle("ts:work", () => {
+      throw new Error("no");
+    });
+    const cappedWorker = runWorker(w.client, router, {
+      queue: "TSMAX",
+      signal: capped.signal,
+      retryPolicy: "1m",
+    });
+    const t = await w.waitTask(g.id, final, 40_000);
+    capped.abort();
+    await cappedWorker;
+    expect(t).toMatchObject({ state: "expired", tries: 2, last_err: "no" });
   });
 
   test("`ajc task process` runs a command for tasks the Go CLI and Go client made", async () => {
