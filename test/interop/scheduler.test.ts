@@ -57,6 +57,10 @@ describeInterop("one scheduler election for ajc and Go", () => {
       "CRON",
       "--tries",
       "1",
+      "--deadline",
+      "1m",
+      "--payload",
+      "from ajc",
     );
     expect(stored.code).toBe(0);
     // Through the Go library: the Go CLI reads an argument starting with "@" as a file of arguments.
@@ -119,6 +123,19 @@ describeInterop("one scheduler election for ajc and Go", () => {
     const lastAjc = Math.max(...ts.filter(byAjc).map((t) => Date.parse(t.created)));
     expect(lastAjc).toBeLessThan(killedAjc + 1_000);
 
+    // Whoever fired them, the tasks carry what their schedule says. The payload differs: ajc fires
+    // the schedule's payload bytes; the Go v0.3.0 scheduler passes them to NewTask, which
+    // JSON-encodes a byte slice, so its tasks carry the payload's base64 as a JSON string.
+    const text = (t: Task) => Buffer.from(t.payload ?? "", "base64").toString();
+    const asGoFires = (payload: string) => JSON.stringify(Buffer.from(payload).toString("base64"));
+    for (const t of ts) {
+      expect(t).toMatchObject({ queue: "CRON", max_tries: 1 });
+      const stored = t.type === "cron:ajc" ? "from ajc" : "{}";
+      expect(text(t)).toBe(byGo(t) ? asGoFires(stored) : stored);
+      if (t.type === "cron:ajc") {
+        expect(Date.parse(t.deadline ?? "") - Date.parse(t.created)).toBeCloseTo(60_000, -3);
+      }
+    }
     console.log(
       `scheduler take-over: Go leader killed -> ajc leads after ${(goToAjc / 1000).toFixed(1)} s; ` +
         `ajc leader killed -> Go leads after ${(ajcToGo / 1000).toFixed(1)} s`,
