@@ -3,6 +3,7 @@
  * tasks (`tasks ls/view`), schedules (`tasks cron ls/view`) and the task store's settings.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startApi } from "../helpers/http.ts";
 import { describeInterop } from "./go-tools.ts";
 import { enqueuedId, type Interop, payloadText, startInterop } from "./harness.ts";
 
@@ -10,6 +11,8 @@ const NS = 1_000_000_000;
 
 describeInterop("administration across ajc and the Go CLI", () => {
   let w: Interop;
+  /** The task the Go CLI added. */
+  let goTaskId = "";
   beforeAll(async () => {
     w = await startInterop();
   });
@@ -103,6 +106,7 @@ describeInterop("administration across ajc and the Go CLI", () => {
 
   test("a task the Go CLI added, in `ajc task ls` and `ajc task view --json`", async () => {
     const id = enqueuedId(await w.goAjc("tasks", "add", "adm:go", '{"y":2}', "-q", "GOQ", "--tries", "2"));
+    goTaskId = id;
     expect(await ajcOk("task", "ls")).toContain(id);
     const view = JSON.parse(await ajcOk("task", "view", id, "--json"));
     expect(view).toMatchObject({ id, type: "adm:go", queue: "GOQ", state: "new", max_tries: 2, tries: 0 });
@@ -177,5 +181,78 @@ describeInterop("administration across ajc and the Go CLI", () => {
     await goOk("tasks", "configure", "48h", "1");
     expect((await w.client.taskStoreInfo()).retentionNs).toBe(48 * 3600 * NS);
     expect(await ajcOk("info")).toMatch(/Retention: 48h0m0s|Retention: 2d/);
+  });
+
+  test("our HTTP API reads the queue, task and schedule the Go CLI wrote", async () => {
+    const api = await startApi({ nats: w.nats, server: { queue: "GOQ" } });
+    try {
+      const q = await api.call("GET", "/v1/queues/GOQ");
+      expect(q.status).toBe(200);
+      expect(q.body).toMatchObject({ name: "GOQ", max_tries: 4, max_concurrent: 3, max_entries: 50 });
+      const t = await api.call("GET", `/v1/tasks/${goTaskId}`);
+      expect(t.status).toBe(200);
+      expect(t.body).toMatchObject({ id: goTaskId, type: "adm:go", queue: "GOQ", max_tries: 2 });
+      const s = await api.call("GET", "/v1/schedules/gosched");
+      expect(s.status).toBe(200);
+      expect(s.body).toMatchObject({
+        name: "gosched",
+        schedule: "0 3 * * *",
+        queue: "GOQ",
+        task_type: "go:report",
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("the Go CLI reads a queue and a schedule made through our HTTP API", async () => {
+    const api = await startApi({ nats: w.nats, server: { queue: "ADMQ" } });
+    try {
+      const q = await api.call("POST", "/v1/queues", {
+        json: {
+          name: "HTTPQ",
+          max_age: "2h",
+          max_entries: 9,
+          max_tries: 6,
+          max_runtime: "45s",
+          max_concurrent: 2,
+        },
+      });
+      expect(q.status).toBe(201);
+      const s = await api.call("POST", "/v1/schedules", {
+        json: {
+          name: "weekly",
+          schedule: "0 6 * * 1",
+          queue: "HTTPQ",
+          task_type: "report:weekly",
+          payload: { kind: "summary" },
+          deadline_offset: "1h",
+          max_tries: 3,
+        },
+      });
+      expect(s.status).toBe(201);
+    } finally {
+      await api.close();
+    }
+    const info = await goOk("queues", "info", "HTTPQ");
+    for (const line of [
+      /Archive Period: 2h0m0s/,
+      /Max Task Tries: 6/,
+      /Max Run Time: 45.00s/,
+      /Max Concurrent: 2/,
+      /Max Entries: 9/,
+    ]) {
+      expect(info).toMatch(line);
+    }
+    const view = JSON.parse(await goOk("tasks", "cron", "view", "weekly", "--json"));
+    expect(view).toMatchObject({
+      name: "weekly",
+      schedule: "0 6 * * 1",
+      queue: "HTTPQ",
+      task_type: "report:weekly",
+      payload: Buffer.from('{"kind":"summary"}').toString("base64"),
+      deadline: 3600 * NS,
+      max_tries: 3,
+    });
   });
 });
