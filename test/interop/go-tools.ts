@@ -12,7 +12,18 @@
 import { describe } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -64,6 +75,8 @@ export function interopGate(): boolean {
 export function describeInterop(name: string, fn: () => void): void {
   if (interopGate()) describe(name, fn);
 }
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** The Go module files whose content decides the binaries. */
 const KEY_FILES = ["go.mod", "go.sum", "gohelper/main.go"];
@@ -117,11 +130,22 @@ export function goTools(): GoTools {
   const hash = createHash("sha256");
   hash.update(goVersion() ?? "");
   for (const f of KEY_FILES) hash.update(readFileSync(join(INTEROP_DIR, f)));
-  const dir = join(interopCacheDir(), `go-tools-${hash.digest("hex").slice(0, 16)}`);
+  const name = `go-tools-${hash.digest("hex").slice(0, 16)}`;
+  const dir = join(interopCacheDir(), name);
+  // Builds for other module files not used for a week go (another checkout may use a newer one).
+  mkdirSync(interopCacheDir(), { recursive: true });
+  for (const other of readdirSync(interopCacheDir())) {
+    const path = join(interopCacheDir(), other);
+    if (other.startsWith("go-tools-") && other !== name && Date.now() - statSync(path).mtimeMs > WEEK_MS) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
   buildOnce(dir, (tmp) => {
     goRun(["build", "-o", join(tmp, "ajc-go"), "github.com/choria-io/asyncjobs/ajc"]);
     goRun(["build", "-o", join(tmp, "gohelper"), "./gohelper"]);
   });
+  const now = new Date();
+  utimesSync(dir, now, now); // marks it used, for the clean-up above
   tools = { ajc: join(dir, "ajc-go"), helper: join(dir, "gohelper") };
   return tools;
 }
