@@ -255,4 +255,25 @@ describeInterop("administration across ajc and the Go CLI", () => {
       max_tries: 3,
     });
   });
+
+  test("command lines written for the Go CLI, with its aliases, work in ajc too", async () => {
+    for (const [who, run] of [
+      ["go", goOk],
+      ["ajc", ajcOk],
+    ] as const) {
+      const q = `AL${who.toUpperCase()}`;
+      await run("queues", "a", q);
+      await run("queues", "n", `${q}2`);
+      expect(await run("queues", "i", q)).toContain(q);
+      await run("queues", "cfg", q, "--tries", "3");
+      expect((await w.client.queueInfo(q)).max_tries).toBe(3);
+      const id = enqueuedId(await run("tasks", "a", "al:x", "{}", "-q", q));
+      for (const alias of ["v", "i", "info", "show"]) expect(await run("tasks", alias, id)).toContain(id);
+      await run("tasks", "del", id, "-f");
+      await run("tasks", "cfg", "24h", "1");
+      await run("tasks", "c", "a", `${who}-sched`, "0 1 * * *", "al:y", "-q", q);
+      expect(await run("tasks", "c", "v", `${who}-sched`)).toContain("0 1 * * *");
+      await run("tasks", "c", "del", `${who}-sched`, "-f");
+    }
+  });
 });

@@ -30,7 +30,7 @@ interface AddArgs extends NatsFlags {
 export function cronAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <name> <schedule> <type>",
-    aliases: ["new"],
+    aliases: ["new", "a"],
     describe: "Adds a scheduled task (cron: five fields, @daily, @every 5m, CRON_TZ=zone ...)",
     builder: (y: Argv<object>) =>
       jsonFlag(y)

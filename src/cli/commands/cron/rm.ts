@@ -13,7 +13,7 @@ interface RmArgs extends NatsFlags {
 export function cronRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <name>",
-    aliases: ["delete"],
+    aliases: ["delete", "del"],
     describe: "Removes a scheduled task",
     builder: (y: Argv<object>) =>
       forceFlag(y).positional("name", { type: "string", demandOption: true, describe: "schedule name" }),

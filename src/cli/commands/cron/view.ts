@@ -14,7 +14,7 @@ interface ViewArgs extends NatsFlags {
 export function cronViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
   return {
     command: "view <name>",
-    aliases: ["show"],
+    aliases: ["show", "v"],
     describe: "Shows a scheduled task",
     builder: (y: Argv<object>) =>
       jsonFlag(y).positional("name", { type: "string", demandOption: true, describe: "schedule name" }),

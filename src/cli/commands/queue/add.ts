@@ -16,7 +16,7 @@ interface AddArgs extends NatsFlags, QueueSettingsArgs {
 export function queueAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <name>",
-    aliases: ["new"],
+    aliases: ["new", "n", "a"],
     describe: "Creates a work queue (an existing one is an error)",
     builder: (y: Argv<object>) =>
       jsonFlag(queueSettingsFlags(y, true))

@@ -16,7 +16,7 @@ interface ConfigureArgs extends NatsFlags, QueueSettingsArgs {
 export function queueConfigureCommand(ctx: CliContext): CommandModule<object, ConfigureArgs> {
   return {
     command: "configure <name>",
-    aliases: ["config"],
+    aliases: ["config", "cfg"],
     describe: "Changes a work queue's settings; settings not given are kept",
     builder: (y: Argv<object>) =>
       jsonFlag(queueSettingsFlags(y, false)).positional("name", {

@@ -14,7 +14,7 @@ interface InfoArgs extends NatsFlags {
 export function queueInfoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
   return {
     command: "info <name>",
-    aliases: ["view"],
+    aliases: ["view", "i"],
     describe: "Shows a work queue's settings and state",
     builder: (y: Argv<object>) =>
       jsonFlag(y).positional("name", { type: "string", demandOption: true, describe: "queue name" }),

@@ -38,7 +38,7 @@ function dependencyIds(values: string[] | undefined): string[] {
 export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
   return {
     command: "add <type> <payload>",
-    aliases: ["new", "enqueue"],
+    aliases: ["new", "enqueue", "a"],
     describe: "Creates a task and enqueues it into an existing queue",
     builder: (y: Argv<object>) =>
       keyFlags(jsonFlag(y))

@@ -16,7 +16,7 @@ interface ConfigureArgs extends NatsFlags {
 export function taskConfigureCommand(ctx: CliContext): CommandModule<object, ConfigureArgs> {
   return {
     command: "configure <retention> [replicas]",
-    aliases: ["config"],
+    aliases: ["config", "cfg"],
     describe: "Changes how long tasks are kept and the store's replicas",
     builder: (y: Argv<object>) =>
       jsonFlag(y)

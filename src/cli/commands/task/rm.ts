@@ -13,7 +13,7 @@ interface RmArgs extends NatsFlags {
 export function taskRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
   return {
     command: "rm <id>",
-    aliases: ["delete"],
+    aliases: ["delete", "del"],
     describe: "Removes a task from the task store",
     builder: (y: Argv<object>) =>
       forceFlag(y).positional("id", { type: "string", demandOption: true, describe: "task id" }),

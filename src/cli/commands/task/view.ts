@@ -15,7 +15,7 @@ interface ViewArgs extends NatsFlags, KeyArgs {
 export function taskViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
   return {
     command: "view <id>",
-    aliases: ["show"],
+    aliases: ["show", "v", "info", "i"],
     describe: "Shows a task",
     builder: (y: Argv<object>) =>
       keyFlags(jsonFlag(y)).positional("id", { type: "string", demandOption: true, describe: "task id" }),
