@@ -7,7 +7,8 @@
  *    and against the newest release, and a smoke subset against each other release.
  *
  * Without Go it prints one line and exits 0, unless AJC_REQUIRE_GO=1 (CI), when it fails.
- * AJC_INTEROP_QUICK=1 runs only the interop tests on the nats-server on PATH.
+ * AJC_INTEROP_QUICK=1 runs only the interop tests on the nats-server on PATH; AJC_INTEROP_ALL=1
+ * runs the interop tests on every release.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -98,9 +99,10 @@ async function main(): Promise<number> {
     for (const v of NATS_RELEASES) {
       const bin = natsServerRelease(v);
       if (versionOf(bin) !== `v${v}`) throw new Error(`${bin} is not nats-server v${v}`);
+      const full = v === NEWEST || process.env.AJC_INTEROP_ALL === "1";
       runs.push({
-        label: `${v === NEWEST ? "interop" : "smoke"}, nats-server v${v}`,
-        files: v === NEWEST ? INTEROP : SMOKE,
+        label: `${full ? "interop" : "smoke"}, nats-server v${v}`,
+        files: full ? INTEROP : SMOKE,
         natsServer: bin,
       });
     }
