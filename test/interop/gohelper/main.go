@@ -12,6 +12,8 @@
 // {"do":"ok","result":X} returns X; {"do":"fail","error":"E"} fails with E;
 // {"do":"fail_until","tries":N,"result":X} fails until the N-th try, then returns X;
 // {"do":"terminate"} ends the task with ErrTerminateTask; anything else returns the payload.
+// It retries on the library's "1m" back-off policy (from about a second) so tests do not wait
+// minutes, and prints a {"handled":ID,...} line for each run it starts.
 package main
 
 import (
