@@ -153,7 +153,8 @@ async function generate(lang: string, spec: string): Promise<{ code: number; out
   const unlisted = noisy.filter((l) => !ALLOWED_WARNINGS.some((w) => w.lang === lang && l.includes(w.text)));
   const stale = ALLOWED_WARNINGS.filter((w) => w.lang === lang && !noisy.some((l) => l.includes(w.text)));
   if (unlisted.length > 0) return `generator warnings not in ALLOWED_WARNINGS:\n${unlisted.join("\n")}\n`;
-  if (stale.length > 0) return `ALLOWED_WARNINGS entries no longer printed (remove them): ${stale.map((w) => w.text).join("; ")}\n`;
+  if (stale.length > 0)
+    return `ALLOWED_WARNINGS entries no longer printed (remove them): ${stale.map((w) => w.text).join("; ")}\n`;
   return { code: 0, output: `generated ${lang} client in ${dir}\n` };
 }
 
@@ -208,7 +209,9 @@ async function main(): Promise<number> {
     writeFileSync(spec, await (await fetch(`${url}/v1/openapi.json`)).text());
 
     const jar = await jarP;
-    results.push(await check(`openapi-generator ${OPENAPI_GENERATOR_VERSION} from Maven Central`, [async () => jar]));
+    results.push(
+      await check(`openapi-generator ${OPENAPI_GENERATOR_VERSION} from Maven Central`, [async () => jar]),
+    );
     const venv = await venvP;
     results.push(await check("Python virtualenv with the pinned requirements", [async () => venv]));
     for (const lang of Object.keys(GENERATORS)) {
@@ -220,7 +223,10 @@ async function main(): Promise<number> {
     results.push(
       ...(await Promise.all([
         check("the Python client program", [
-          () => run(venv.python, [join(HERE, "python", "main.py")], { env: { ...clientEnv, PYTHONPATH: join(OUT, "python") } }),
+          () =>
+            run(venv.python, [join(HERE, "python", "main.py")], {
+              env: { ...clientEnv, PYTHONPATH: join(OUT, "python") },
+            }),
         ]),
         check("the Go client program", [
           () => run("go", ["vet", "."], { cwd: join(HERE, "go") }),
@@ -229,7 +235,10 @@ async function main(): Promise<number> {
         check("the Java client program", [
           async () => {
             mkdirSync(join(javaDir, "src", "main", "java", "clientcheck"), { recursive: true });
-            cpSync(join(HERE, "java", "Main.java"), join(javaDir, "src", "main", "java", "clientcheck", "Main.java"));
+            cpSync(
+              join(HERE, "java", "Main.java"),
+              join(javaDir, "src", "main", "java", "clientcheck", "Main.java"),
+            );
             return undefined;
           },
           () =>
@@ -257,21 +266,25 @@ async function main(): Promise<number> {
     results.push(
       await check(`Schemathesis: ${FUZZ_EXAMPLES} examples per operation, seed ${FUZZ_SEED}`, [
         () =>
-          run(join(venv.python, "..", "st"), [
-            "--no-color",
-            "--config-file",
-            join(HERE, "schemathesis.toml"),
-            "run",
-            join(ROOT, "api", "openapi.yaml"),
-            "--url",
-            url,
-            "--max-examples",
-            String(FUZZ_EXAMPLES),
-            "--seed",
-            String(FUZZ_SEED),
-            "--workers",
-            "1",
-          ]),
+          run(
+            join(venv.python, "..", "st"),
+            [
+              "--no-color",
+              "--config-file",
+              join(HERE, "schemathesis.toml"),
+              "run",
+              join(ROOT, "api", "openapi.yaml"),
+              "--url",
+              url,
+              "--max-examples",
+              String(FUZZ_EXAMPLES),
+              "--seed",
+              String(FUZZ_SEED),
+              "--workers",
+              "1",
+            ],
+            { cwd: OUT },
+          ), // it keeps its example database in the working directory
       ]),
     );
   } finally {
