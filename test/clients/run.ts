@@ -23,9 +23,8 @@ import { join } from "node:path";
 import { ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { freePort, startNats } from "../helpers/nats.ts";
 import { toolAvailable, toolsRequired } from "../helpers/tools.ts";
+import { ALLOWED_WARNINGS, GENERATORS, OPENAPI_GENERATOR_VERSION } from "./generators.ts";
 
-/** The openapi-generator version: the only place it is pinned. */
-export const OPENAPI_GENERATOR_VERSION = "7.25.0";
 /** Schemathesis: examples per operation and the seed, so a run is bounded and repeatable. */
 const FUZZ_EXAMPLES = Number(process.env.AJC_FUZZ_EXAMPLES ?? 100);
 const FUZZ_SEED = Number(process.env.AJC_FUZZ_SEED ?? 14);
@@ -36,44 +35,6 @@ const OUT = join(ROOT, ".tmp", "clients");
 const CACHE = process.env.AJC_CLIENTS_CACHE ?? join(homedir(), ".cache", "ajc-clients");
 const M2 = join(CACHE, "m2");
 const JAR = join(CACHE, "jar", `openapi-generator-cli-${OPENAPI_GENERATOR_VERSION}.jar`);
-
-/** The generator's options per language: what docs/clients.md shows. */
-const GENERATORS: Record<string, string[]> = {
-  python: ["-g", "python"],
-  // A module path of our own, so test/clients/go/go.mod can point at the generated package.
-  go: [
-    "-g",
-    "go",
-    "--package-name",
-    "asyncjobs",
-    "--git-host",
-    "ajc.local",
-    "--git-user-id",
-    "clients",
-    "--git-repo-id",
-    "asyncjobs",
-  ],
-  java: ["-g", "java"],
-};
-
-/** Generator warnings we accept, each with why; any other warning fails the run. */
-const ALLOWED_WARNINGS: { lang: string; text: string; reason: string }[] = [
-  {
-    lang: "python",
-    text: "Failed to get the schema name: null",
-    reason: `printed by the ${OPENAPI_GENERATOR_VERSION} python generator for every document, even one with one operation and one string property`,
-  },
-  {
-    lang: "go",
-    text: "type (reserved word) cannot be used as parameter name. Renamed to type_",
-    reason: "listTasks' `type` query parameter is the reference's name on the wire; in Go it is `Type_()`",
-  },
-  {
-    lang: "go",
-    text: "type (reserved word) cannot be used as model name. Renamed to model_type",
-    reason: "the same `type` name, checked as a model name too; no model is called that",
-  },
-];
 
 interface Result {
   name: string;

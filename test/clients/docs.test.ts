@@ -1,0 +1,24 @@
+/**
+ * docs/clients.md gives users the commands `npm run test:clients` runs (test/clients/generators.ts),
+ * and the README's "Generating a client" links to it: what the page tells users is what CI tests.
+ */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { documentedCommand, GENERATORS, OPENAPI_GENERATOR_VERSION } from "./generators.ts";
+
+const root = join(import.meta.dir, "..", "..");
+const page = readFileSync(join(root, "docs", "clients.md"), "utf8");
+
+test("docs/clients.md has the tested command for each language, and the pinned version", () => {
+  for (const lang of Object.keys(GENERATORS)) expect(page).toContain(documentedCommand(lang));
+  const versions = new Set([...page.matchAll(/openapi-generator-cli[:-](\d+\.\d+\.\d+)/g)].map((m) => m[1]));
+  expect([...versions]).toEqual([OPENAPI_GENERATOR_VERSION]);
+});
+
+test("the README's Generating a client section links the page", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const start = readme.indexOf("### Generating a client");
+  expect(start).toBeGreaterThan(0);
+  expect(readme.slice(start, readme.indexOf("\n## ", start))).toContain("(docs/clients.md)");
+});
