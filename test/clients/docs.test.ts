@@ -1,11 +1,12 @@
 /**
  * docs/clients.md gives users the commands `npm run test:clients` runs (test/clients/generators.ts),
  * and the README's "Generating a client" links to it: what the page tells users is what CI tests.
+ * Also how that run judges the generator's warnings. Runs in plain `npm test` (no Java needed).
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { documentedCommand, GENERATORS, OPENAPI_GENERATOR_VERSION } from "./generators.ts";
+import { documentedCommand, GENERATORS, OPENAPI_GENERATOR_VERSION, warningProblems } from "./generators.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const page = readFileSync(join(root, "docs", "clients.md"), "utf8");
@@ -21,4 +22,16 @@ test("the README's Generating a client section links the page", () => {
   const start = readme.indexOf("### Generating a client");
   expect(start).toBeGreaterThan(0);
   expect(readme.slice(start, readme.indexOf("\n## ", start))).toContain("(docs/clients.md)");
+});
+
+test("a generator warning fails the clients run unless it is listed, and a listed one must still occur", () => {
+  const listed = "[main] WARN  o.o.codegen.utils.ModelUtils - Failed to get the schema name: null";
+  expect(warningProblems("python", `INFO fine\n${listed}\n`)).toEqual([]);
+  expect(warningProblems("python", `${listed}\n[main] WARN  something new`)).toEqual([
+    "not in ALLOWED_WARNINGS: [main] WARN  something new",
+  ]);
+  expect(warningProblems("python", "INFO fine")).toEqual([
+    "no longer printed: Failed to get the schema name: null",
+  ]);
+  expect(warningProblems("java", "[main] ERROR o.o.codegen - broken")).toHaveLength(1);
 });

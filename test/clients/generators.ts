@@ -49,3 +49,16 @@ export function documentedCommand(lang: string): string {
   const jar = `openapi-generator-cli-${OPENAPI_GENERATOR_VERSION}.jar`;
   return `java -jar ${jar} generate -i asyncjobs.json -o asyncjobs-${lang} ${GENERATORS[lang]!.join(" ")}`;
 }
+
+/**
+ * What is wrong with the generator's output for `lang`: each WARN or ERROR line that
+ * ALLOWED_WARNINGS does not list, and each entry for `lang` that was not printed (stale).
+ */
+export function warningProblems(lang: string, output: string): string[] {
+  const noisy = output.split("\n").filter((l) => /\b(WARN|ERROR)\b/.test(l));
+  const mine = ALLOWED_WARNINGS.filter((w) => w.lang === lang);
+  return [
+    ...noisy.filter((l) => !mine.some((w) => l.includes(w.text))).map((l) => `not in ALLOWED_WARNINGS: ${l}`),
+    ...mine.filter((w) => !noisy.some((l) => l.includes(w.text))).map((w) => `no longer printed: ${w.text}`),
+  ];
+}
