@@ -536,6 +536,12 @@ export interface components {
     /**
      * @description Give at most one of `payload` and `payload_base64`; both is `400`
      *     (`invalid_argument`, reason `payload_both_set`). Unknown fields are refused.
+     * @example {
+     *       "type": "email:new",
+     *       "payload": {
+     *         "to": "user@example.com"
+     *       }
+     *     }
      */
     TaskCreateRequest: {
       /** @description Task type; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -608,6 +614,11 @@ export interface components {
     /**
      * @description Durations are Go duration strings such as `30s`, `5m` or `1h30m`; `QueueInfo`
      *     reports them back as int64 nanoseconds. Unknown fields are refused.
+     * @example {
+     *       "name": "REPORTS",
+     *       "max_age": "1h",
+     *       "max_tries": 10
+     *     }
      */
     QueueCreateRequest: {
       /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -702,7 +713,16 @@ export interface components {
     ScheduleList: {
       schedules: components["schemas"]["Schedule"][];
     };
-    /** @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused. */
+    /**
+     * @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused.
+     * @example {
+     *       "name": "nightly-report",
+     *       "schedule": "@daily",
+     *       "queue": "REPORTS",
+     *       "task_type": "report:nightly",
+     *       "deadline_offset": "1h"
+     *     }
+     */
     ScheduleCreateRequest: {
       /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
       name: string;
