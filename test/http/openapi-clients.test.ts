@@ -101,7 +101,7 @@ describe("links (Schemathesis follows them in its stateful phase)", () => {
 
 // Schemathesis's examples phase sends these; the stateful phase got going only once they existed
 // (before, every create it made up had an invalid name, so nothing was there to get or retry).
-describe("the request examples (the server runs with queue EMAIL)", () => {
+describe("against a server (queue EMAIL)", () => {
   let api: ApiEnv;
   beforeAll(async () => {
     api = await startApi();
@@ -109,12 +109,21 @@ describe("the request examples (the server runs with queue EMAIL)", () => {
   afterAll(() => api.close());
   const example = (name: string) => (openapi.components.schemas as Record<string, Json>)[name]!.example;
 
-  test("are accepted, in the order they build on each other", async () => {
+  test("the request examples are accepted, in the order they build on each other", async () => {
     const queue = await api.call("POST", "/v1/queues", { json: example("QueueCreateRequest") });
     expect(queue.status).toBe(201);
     const task = await api.call("POST", "/v1/tasks", { json: example("TaskCreateRequest") });
     expect(task.status).toBe(201);
     const schedule = await api.call("POST", "/v1/schedules", { json: example("ScheduleCreateRequest") });
     expect(schedule.status).toBe(201);
+  });
+
+  // Schemathesis reported `Allow` on /v1/tasks/retry as listing undocumented methods. It is
+  // right for the URL: /v1/tasks/{id} with the id `retry` serves GET and DELETE (as Go routes it),
+  // so test/clients/schemathesis.toml turns that one check off for retryTasks. Kept as it is:
+  test("a 405 on /v1/tasks/retry allows the methods of both paths that match it", async () => {
+    const r = await api.call("PATCH", "/v1/tasks/retry");
+    expect(r.status).toBe(405);
+    expect(r.headers.get("allow")).toBe("DELETE, GET, HEAD, POST");
   });
 });
