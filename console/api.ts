@@ -110,12 +110,20 @@ async function request<T>(method: string, path: string, body?: unknown, okStatus
     try {
       res = await fetch(path, {
         method,
-        headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        headers:
+          body === undefined
+            ? { accept: "application/json" }
+            : { accept: "application/json", "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "same-origin",
       });
     } catch (err) {
-      throw new ApiError(0, `the server cannot be reached: ${(err as Error).message}`, "unavailable", "network");
+      throw new ApiError(
+        0,
+        `the server cannot be reached: ${(err as Error).message}`,
+        "unavailable",
+        "network",
+      );
     }
     if (res.status === 429 && attempt < LIST_BUSY_RETRIES) {
       const after = Number(res.headers.get("retry-after") ?? "1");

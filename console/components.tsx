@@ -70,7 +70,13 @@ export function Confirm(props: {
 }
 
 /** A labelled form control with its validation error beside it (from the envelope's field). */
-export function Field(props: { id: string; label: string; error?: string; hint?: string; children: ComponentChildren }) {
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  children: ComponentChildren;
+}) {
   const errId = `${props.id}-error`;
   return (
     <div class={`field${props.error ? " invalid" : ""}`}>
@@ -107,7 +113,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
       if (mine === seq.current) setLoading(false);
     }
   };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the caller's deps change
   useEffect(() => {
     void reload();
   }, deps);
@@ -115,4 +120,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
 }
 
 /** A state badge. */
-export const StateBadge = ({ state }: { state: string }) => <span class={`badge state-${state}`}>{state}</span>;
+export const StateBadge = ({ state }: { state: string }) => (
+  <span class={`badge state-${state}`}>{state}</span>
+);

@@ -27,7 +27,9 @@ function forCroner(field: string, max: number): string {
     .split(",")
     .map((part) => {
       const [range = "", step] = part.replaceAll("?", "*").split("/");
-      return step !== undefined && range !== "*" && !range.includes("-") ? `${range}-${max}/${step}` : part.replaceAll("?", "*");
+      return step !== undefined && range !== "*" && !range.includes("-")
+        ? `${range}-${max}/${step}`
+        : part.replaceAll("?", "*");
     })
     .join(",");
 }
@@ -45,7 +47,10 @@ export function nextFiring(expr: string, after: Date = new Date()): NextFiring {
   if (pattern === undefined) return { error: `unknown descriptor ${rest}` };
   const fields = pattern.split(/\s+/);
   try {
-    const cron = new Cron(fields.map((f, i) => forCroner(f, MAX[i] ?? 59)).join(" "), { paused: true, timezone });
+    const cron = new Cron(fields.map((f, i) => forCroner(f, MAX[i] ?? 59)).join(" "), {
+      paused: true,
+      timezone,
+    });
     const at = cron.nextRun(after);
     return at ? { at } : { error: "never fires" };
   } catch (err) {

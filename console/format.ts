@@ -35,7 +35,6 @@ export function decodePayload(b64: string | null | undefined): Decoded {
     } catch {
       // not JSON: plain text
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes mean "not text"
     if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { kind: "text", text, bytes: bytes.length };
   }
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0"));
@@ -59,7 +58,14 @@ export function fmtRelative(t: Date | string | undefined, now = Date.now()): str
   if (!t) return "";
   const ms = (typeof t === "string" ? new Date(t) : t).getTime() - now;
   const s = Math.round(Math.abs(ms) / 1000);
-  const span = s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : s < 86400 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`;
+  const span =
+    s < 60
+      ? `${s}s`
+      : s < 3600
+        ? `${Math.round(s / 60)}m`
+        : s < 86400
+          ? `${Math.round(s / 3600)}h`
+          : `${Math.round(s / 86400)}d`;
   return ms < 0 ? `${span} ago` : `in ${span}`;
 }
 
@@ -88,7 +94,8 @@ export function fmtNs(ns: number | undefined): string {
 }
 
 /** -1 or absent is unlimited. */
-export const fmtLimit = (n: number | undefined): string => (n === undefined || n < 0 ? "unlimited" : String(n));
+export const fmtLimit = (n: number | undefined): string =>
+  n === undefined || n < 0 ? "unlimited" : String(n);
 
 /** Bytes in a unit people read. */
 export function fmtBytes(n: number | undefined): string {

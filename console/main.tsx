@@ -60,9 +60,9 @@ function App() {
   const section = `/${path.split("/")[1] ?? ""}`;
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>
+      <button type="button" class="skip" onClick={() => document.getElementById("main")?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header>
         <span class="brand">ajc console</span>
         <nav aria-label="Main">

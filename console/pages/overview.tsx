@@ -17,7 +17,6 @@ export function Overview() {
     for (const t of tasks) by.set(t.state, (by.get(t.state) ?? 0) + 1);
     return { by, read: tasks.length };
   });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one timer for the page's life
   useEffect(() => {
     const t = setInterval(() => {
       void ready.reload();
@@ -45,7 +44,8 @@ export function Overview() {
           {ready.data
             ? Object.entries(ready.data.checks).map(([k, c]) => (
                 <div key={k} class="small">
-                  NATS {k} storage: <span class={c.ok ? "ok" : "bad"}>{c.ok ? "reachable" : (c.error ?? "failed")}</span>
+                  NATS {k} storage:{" "}
+                  <span class={c.ok ? "ok" : "bad"}>{c.ok ? "reachable" : (c.error ?? "failed")}</span>
                 </div>
               ))
             : null}
@@ -77,7 +77,8 @@ export function Overview() {
               ))}
             </ul>
             <p class="small">
-              Counted over the {counts.data.read} oldest tasks read (the API lists at most {COUNT_LIMIT} at once).
+              Counted over the {counts.data.read} oldest tasks read (the API lists at most {COUNT_LIMIT} at
+              once).
             </p>
           </>
         ) : null}

@@ -21,7 +21,8 @@ function CreateQueue({ onCreated }: { onCreated: (name: string) => void }) {
   const [discardOld, setDiscardOld] = useState(false);
   const [error, setError] = useState<ApiError | unknown>();
   const [busy, setBusy] = useState(false);
-  const fieldError = (name: string) => (error instanceof ApiError && error.field === name ? error.message : undefined);
+  const fieldError = (name: string) =>
+    error instanceof ApiError && error.field === name ? error.message : undefined;
   const set = (name: string, v: string) => setValues({ ...values, [name]: v });
 
   const submit = async (e: Event) => {
@@ -43,7 +44,8 @@ function CreateQueue({ onCreated }: { onCreated: (name: string) => void }) {
       setBusy(false);
     }
   };
-  const known = error instanceof ApiError && [...TEXT_FIELDS, ...NUMBER_FIELDS].some(([k]) => k === error.field);
+  const known =
+    error instanceof ApiError && [...TEXT_FIELDS, ...NUMBER_FIELDS].some(([k]) => k === error.field);
   return (
     <form class="create" aria-labelledby="create-queue-h" onSubmit={submit}>
       <h2 id="create-queue-h">Create a queue</h2>
@@ -78,7 +80,12 @@ function CreateQueue({ onCreated }: { onCreated: (name: string) => void }) {
         ))}
         <div class="field">
           <label class="check" for="q-discard_old">
-            <input id="q-discard_old" type="checkbox" checked={discardOld} onChange={(e) => setDiscardOld(e.currentTarget.checked)} />{" "}
+            <input
+              id="q-discard_old"
+              type="checkbox"
+              checked={discardOld}
+              onChange={(e) => setDiscardOld(e.currentTarget.checked)}
+            />{" "}
             Discard old items when full
           </label>
         </div>
@@ -168,7 +175,11 @@ export function Queues() {
                 {q.replicas ? `, ${q.replicas}×` : ""}
               </td>
               <td class="actions">
-                <button type="button" aria-label={`Purge queue ${q.name}`} onClick={() => setPending({ kind: "purge", name: q.name })}>
+                <button
+                  type="button"
+                  aria-label={`Purge queue ${q.name}`}
+                  onClick={() => setPending({ kind: "purge", name: q.name })}
+                >
                   Purge
                 </button>
                 <button

@@ -30,9 +30,13 @@ function CreateSchedule({ queues, onCreated }: { queues: string[]; onCreated: (n
   const [values, setValues] = useState<Record<string, string>>({});
   const [payload, setPayload] = useState("");
   const [error, setError] = useState<unknown>();
-  const fieldError = (name: string) => (error instanceof ApiError && error.field === name ? error.message : undefined);
+  const fieldError = (name: string) =>
+    error instanceof ApiError && error.field === name ? error.message : undefined;
   const known =
-    error instanceof ApiError && (error.field === "payload" || error.field === "payload_base64" || FIELDS.some(([k]) => k === error.field));
+    error instanceof ApiError &&
+    (error.field === "payload" ||
+      error.field === "payload_base64" ||
+      FIELDS.some(([k]) => k === error.field));
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -84,8 +88,18 @@ function CreateSchedule({ queues, onCreated }: { queues: string[]; onCreated: (n
             />
           </Field>
         ))}
-        <Field id="s-payload" label="Payload" hint="JSON, or any text" error={fieldError("payload") ?? fieldError("payload_base64")}>
-          <textarea id="s-payload" rows={3} value={payload} onInput={(e) => setPayload(e.currentTarget.value)} />
+        <Field
+          id="s-payload"
+          label="Payload"
+          hint="JSON, or any text"
+          error={fieldError("payload") ?? fieldError("payload_base64")}
+        >
+          <textarea
+            id="s-payload"
+            rows={3}
+            value={payload}
+            onInput={(e) => setPayload(e.currentTarget.value)}
+          />
         </Field>
       </div>
       <button type="submit">Create schedule</button>
@@ -160,7 +174,12 @@ export function Schedules() {
               <td class="mono payload-cell">{decodePayload(s.payload).text}</td>
               <td>{fmtTime(s.created_at)}</td>
               <td>
-                <button type="button" class="danger" aria-label={`Delete schedule ${s.name}`} onClick={() => setPending(s.name)}>
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`Delete schedule ${s.name}`}
+                  onClick={() => setPending(s.name)}
+                >
                   Delete
                 </button>
               </td>

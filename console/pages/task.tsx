@@ -79,7 +79,12 @@ export function TaskPage({ id }: { id: string }) {
             </button>
           </div>
           {confirm ? (
-            <Confirm title={`Delete task ${id}?`} action={`Delete task ${id}`} onCancel={() => setConfirm(false)} onConfirm={() => void remove()}>
+            <Confirm
+              title={`Delete task ${id}?`}
+              action={`Delete task ${id}`}
+              onCancel={() => setConfirm(false)}
+              onConfirm={() => void remove()}
+            >
               <p>The task is removed from the store for good.</p>
             </Confirm>
           ) : null}
@@ -109,7 +114,9 @@ export function TaskPage({ id }: { id: string }) {
             <dt>Deadline</dt>
             <dd>{t.deadline ? <Time t={t.deadline} /> : <span class="muted">none</span>}</dd>
             <dt>Last error</dt>
-            <dd data-testid="last-err">{t.last_err ? <pre class="err-text">{t.last_err}</pre> : <span class="muted">none</span>}</dd>
+            <dd data-testid="last-err">
+              {t.last_err ? <pre class="err-text">{t.last_err}</pre> : <span class="muted">none</span>}
+            </dd>
             <dt>Dependencies</dt>
             <dd>
               {t.dependencies?.length ? (

@@ -45,7 +45,10 @@ function Filters({ filter, queues }: { filter: TaskFilter; queues: string[] }) {
   const [f, setF] = useState(filter);
   useEffect(() => setF(filter), [filter]);
   const toggle = (s: string) =>
-    setF({ ...f, states: f.states?.includes(s) ? f.states.filter((x) => x !== s) : [...(f.states ?? []), s] });
+    setF({
+      ...f,
+      states: f.states?.includes(s) ? f.states.filter((x) => x !== s) : [...(f.states ?? []), s],
+    });
   return (
     <form
       class="filters"
@@ -76,7 +79,12 @@ function Filters({ filter, queues }: { filter: TaskFilter; queues: string[] }) {
       </div>
       <div class="field">
         <label for="f-type">Type</label>
-        <input id="f-type" value={f.type} placeholder="any" onInput={(e) => setF({ ...f, type: e.currentTarget.value })} />
+        <input
+          id="f-type"
+          value={f.type}
+          placeholder="any"
+          onInput={(e) => setF({ ...f, type: e.currentTarget.value })}
+        />
       </div>
       <div class="field">
         <label for="f-since">Created since</label>
@@ -163,7 +171,6 @@ export function Tasks({ query }: { query: URLSearchParams }) {
     setPage(0);
     setSelected(new Set());
   }, [key]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: restart with the filter
   useEffect(() => (live ? polling()(tasks.reload) : undefined), [live, key]);
 
   const rows = tasks.data ?? [];
@@ -207,8 +214,8 @@ export function Tasks({ query }: { query: URLSearchParams }) {
       <Filters filter={filter} queues={(queues.data ?? []).map((q) => q.name)} />
       <div class="toolbar">
         <label class="check">
-          <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live (updates
-          every 2 s)
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
+          (updates every 2 s)
         </label>
         <button type="button" onClick={() => void tasks.reload()} disabled={tasks.loading}>
           Refresh
@@ -221,7 +228,12 @@ export function Tasks({ query }: { query: URLSearchParams }) {
         <button type="button" disabled={selected.size === 0 || busy} onClick={() => void run(bulkRetry)}>
           Retry selected
         </button>
-        <button type="button" class="danger" disabled={selected.size === 0 || busy} onClick={() => setConfirmDelete(true)}>
+        <button
+          type="button"
+          class="danger"
+          disabled={selected.size === 0 || busy}
+          onClick={() => setConfirmDelete(true)}
+        >
           Delete selected
         </button>
       </div>
@@ -254,7 +266,13 @@ export function Tasks({ query }: { query: URLSearchParams }) {
           <p>The selected tasks are removed from the store for good.</p>
         </Confirm>
       ) : null}
-      <TaskTable rows={shown} selected={selected} toggle={toggle} allSelected={allShownSelected} toggleAll={toggleShown} />
+      <TaskTable
+        rows={shown}
+        selected={selected}
+        toggle={toggle}
+        allSelected={allShownSelected}
+        toggleAll={toggleShown}
+      />
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
           Previous page
@@ -298,7 +316,12 @@ function TaskTable(props: {
       <thead>
         <tr>
           <th scope="col">
-            <input type="checkbox" aria-label="Select all tasks on this page" checked={props.allSelected} onChange={props.toggleAll} />
+            <input
+              type="checkbox"
+              aria-label="Select all tasks on this page"
+              checked={props.allSelected}
+              onChange={props.toggleAll}
+            />
           </th>
           <th scope="col">ID</th>
           <th scope="col">Type</th>

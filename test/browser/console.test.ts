@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { BOOT_QUEUE, type ConsoleEnv, chromiumMissing, startConsoleEnv, WORK_QUEUE } from "../helpers/console-env.ts";
+import {
+  BOOT_QUEUE,
+  type ConsoleEnv,
+  chromiumMissing,
+  startConsoleEnv,
+  WORK_QUEUE,
+} from "../helpers/console-env.ts";
 import { skipUnless } from "../helpers/tools.ts";
 
 const skip = skipUnless(!chromiumMissing(), "/usr/bin/chromium is missing (apt-get install chromium)");
@@ -73,11 +79,19 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     await page.getByLabel("Max concurrent").fill("4");
     await page.getByLabel("Discard old items when full").check();
     await page.getByRole("button", { name: "Create queue" }).click();
-    await page.getByRole("status").filter({ hasText: `Queue ${WORK_QUEUE} created.` }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Queue ${WORK_QUEUE} created.` })
+      .waitFor();
     await page.locator(`tr[data-queue="${WORK_QUEUE}"]`).waitFor();
     expect(await fieldError.count()).toBe(0);
     const q = await env.client.queueInfo(WORK_QUEUE);
-    expect({ max_age: q.max_age, max_runtime: q.max_runtime, max_concurrent: q.max_concurrent, discard_old: q.discard_old }).toEqual({
+    expect({
+      max_age: q.max_age,
+      max_runtime: q.max_runtime,
+      max_concurrent: q.max_concurrent,
+      discard_old: q.discard_old,
+    }).toEqual({
       max_age: 3_600_000_000_000,
       max_runtime: 30_000_000_000,
       max_concurrent: 4,
@@ -92,7 +106,11 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     const id = await env.enqueue("email:welcome", WORK_QUEUE, { to: "ops@example.com" });
     const row = page.locator(`tr[data-task-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
-    const state = await until(page, async () => (await row.locator(".badge").textContent()) ?? "", (s) => s === "complete");
+    const state = await until(
+      page,
+      async () => (await row.locator(".badge").textContent()) ?? "",
+      (s) => s === "complete",
+    );
     expect(state).toBe("complete");
 
     await row.getByRole("link", { name: id }).click();
@@ -105,7 +123,12 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     const id = await env.enqueue("email:fail", WORK_QUEUE);
     await go(`#/tasks/${id}`);
     const lastErr = page.getByTestId("last-err");
-    const err = await until(page, async () => (await lastErr.textContent()) ?? "", (s) => s !== "none", "Refresh");
+    const err = await until(
+      page,
+      async () => (await lastErr.textContent()) ?? "",
+      (s) => s !== "none",
+      "Refresh",
+    );
     expect(err).toContain("failed: exit status 3");
     expect(await page.getByTestId("task-state").textContent()).not.toBe("complete");
 
@@ -238,15 +261,18 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
         await page.waitForLoadState("networkidle");
         // Playwright's evaluate is not subject to the page's CSP, which refuses inline script.
         await page.evaluate(axe);
-        const violations = (await page.evaluate(async () => {
-          // biome-ignore lint/suspicious/noExplicitAny: axe is injected above
-          const r = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-          // biome-ignore lint/suspicious/noExplicitAny: axe's result shape
-          return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => n.target.join(" ")) }));
-        })) as { id: string; impact: string; nodes: string[] }[];
+        const violations =
+          (await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) =>
+          r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) })))`)) as {
+            id: string;
+            impact: string;
+            nodes: string[];
+          }[];
         for (const v of violations) {
           if (v.impact === "serious" || v.impact === "critical")
-            found.push(`${scheme} ${hash || "#/"}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).join(", ")}`);
+            found.push(
+              `${scheme} ${hash || "#/"}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).join(", ")}`,
+            );
         }
       }
     }

@@ -122,4 +122,3 @@ export async function startConsoleEnv(opts: { colorScheme?: "light" | "dark" } =
     },
   };
 }
-

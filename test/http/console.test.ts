@@ -97,7 +97,11 @@ describe("the console is served at /ui/", () => {
   });
 
   test("changing methods on the console are refused (405)", async () => {
-    const r = await fetch(`${env.url}/ui/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const r = await fetch(`${env.url}/ui/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(r.status).toBe(405);
     expect(r.headers.get("allow")).toBe("GET, HEAD");
   });
