@@ -80,6 +80,8 @@ export interface Info {
   auth: string;
   queue_count?: number;
   task_count?: number;
+  /** The leading cron scheduler's name; absent when none leads. */
+  scheduler_leader?: string;
 }
 
 export interface BulkRetryResult {

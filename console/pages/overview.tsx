@@ -20,6 +20,7 @@ export function Overview() {
   useEffect(() => {
     const t = setInterval(() => {
       void ready.reload();
+      void info.reload();
       void queues.reload();
       void counts.reload();
     }, 5000);
@@ -59,6 +60,15 @@ export function Overview() {
             {info.data?.queue_count ?? "?"} queues, {info.data?.task_count ?? "?"} tasks stored
           </div>
           <ErrorBox error={info.error} />
+        </div>
+        <div class="card">
+          <div class="card-label">Scheduler leader</div>
+          <div data-testid="scheduler-leader">
+            {info.data ? (info.data.scheduler_leader ?? <span class="muted">none leads</span>) : "…"}
+          </div>
+          <div class="small">
+            fires the schedules; elected among <code>ajc task cron scheduler</code> processes
+          </div>
         </div>
       </section>
 

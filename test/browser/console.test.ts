@@ -62,7 +62,19 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     expect(await page.getByTestId("readiness").textContent()).toBe("ready");
     await page.getByRole("rowheader", { name: BOOT_QUEUE }).waitFor();
     expect(await page.title()).toBe("Overview · ajc console");
+    expect(await page.getByTestId("scheduler-leader").textContent()).toBe("none leads");
   });
+
+  test("the overview names the scheduler that leads", async () => {
+    env.startScheduler("sched-console");
+    const leader = page.getByTestId("scheduler-leader");
+    // The overview refreshes itself every 5 s; a scheduler waits up to 5 s (Go's splay) to campaign.
+    await page
+      .getByTestId("scheduler-leader")
+      .filter({ hasText: "sched-console" })
+      .waitFor({ timeout: 30_000 });
+    expect(await leader.textContent()).toBe("sched-console");
+  }, 40_000);
 
   test("create a queue from the form; a bad setting is shown beside its field", async () => {
     await go("#/queues");

@@ -29,6 +29,7 @@ async function main(): Promise<number> {
       await c.createQueue({ name: WORK_QUEUE, max_runtime: "5m", max_concurrent: 10 });
       await c.createQueue({ name: "REPORTS", max_age: "24h", max_tries: 5 });
       await env.startWorker();
+      env.startScheduler("scheduler-1");
       for (let i = 0; i < 6; i++)
         await env.enqueue("email:welcome", WORK_QUEUE, { to: `user${i}@example.com` });
       const failing = await env.enqueue("email:fail", WORK_QUEUE, { to: "nobody@example.invalid" });
@@ -45,9 +46,13 @@ async function main(): Promise<number> {
           body: JSON.stringify({ name, schedule, queue, task_type: type }),
         });
       }
-      // Let the worker finish the good ones and fail the bad one.
+      // Let the worker finish the good ones and fail the bad one, and the scheduler win its election.
       const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && (await c.loadTask(failing)).tries < 1) await Bun.sleep(200);
+      const leads = async () =>
+        ((await (await fetch(`${env.url}/v1/info`)).json()) as { scheduler_leader?: string })
+          .scheduler_leader;
+      while (Date.now() < deadline && ((await c.loadTask(failing)).tries < 1 || !(await leads())))
+        await Bun.sleep(200);
       await Bun.sleep(500);
 
       const page = await env.browser.newPage();

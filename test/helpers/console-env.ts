@@ -61,6 +61,8 @@ export interface ConsoleEnv {
   dir: string;
   /** Starts the worker on WORK_QUEUE (once the queue exists). */
   startWorker(): Promise<AjcProcess>;
+  /** Starts `ajc task cron scheduler NAME` (it campaigns for the leadership at once). */
+  startScheduler(name: string): AjcProcess;
   /** POSTs a task over HTTP, as any client would; returns its id. */
   enqueue(type: string, queue: string, payload?: unknown): Promise<string>;
   close(): Promise<void>;
@@ -102,6 +104,11 @@ export async function startConsoleEnv(opts: { colorScheme?: "light" | "dark" } =
       workers.push(w);
       await w.waitFor("Processing");
       return w;
+    },
+    startScheduler(name) {
+      const s = spawnAjc(["task", "cron", "scheduler", name], { env: { NATS_URL: nats.url } });
+      workers.push(s);
+      return s;
     },
     async enqueue(type, queue, payload = { hello: "world" }) {
       const r = await fetch(`${url}/v1/tasks`, {

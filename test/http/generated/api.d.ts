@@ -749,6 +749,12 @@ export interface components {
       queue_count?: number;
       /** @description Left out when storage cannot be read. */
       task_count?: number;
+      /**
+       * @description ajc addition. The name of the scheduler that leads the cron scheduler election
+       *     now (`ajc task cron scheduler`, or a Go one: they share the election); left out
+       *     when none leads or storage cannot be read.
+       */
+      scheduler_leader?: string;
       features?: {
         [key: string]: boolean;
       };
