@@ -106,9 +106,16 @@ export class ApiError extends Error {
 /** A 429 for a concurrent task listing is retried this many times, after Retry-After. */
 const LIST_BUSY_RETRIES = 5;
 
-async function request<T>(method: string, path: string, body?: unknown, okStatuses = [200]): Promise<T> {
+/** Sends a request; the answer's text when its status is 2xx or in `okStatuses`, else the envelope as an ApiError. */
+async function send(
+  method: string,
+  path: string,
+  body?: unknown,
+  okStatuses: number[] = [],
+): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     let res: Response;
+    let text: string;
     try {
       res = await fetch(path, {
         method,
@@ -119,7 +126,15 @@ async function request<T>(method: string, path: string, body?: unknown, okStatus
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "same-origin",
       });
+      if (res.status === 429 && attempt < LIST_BUSY_RETRIES) {
+        await res.body?.cancel();
+        const after = Number(res.headers.get("retry-after") ?? "1");
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(after, 0.2), 2) * 1000));
+        continue;
+      }
+      text = await res.text();
     } catch (err) {
+      // Also a listing the server cut short (it closes the connection rather than send half of one).
       throw new ApiError(
         0,
         `the server cannot be reached: ${(err as Error).message}`,
@@ -127,15 +142,19 @@ async function request<T>(method: string, path: string, body?: unknown, okStatus
         "network",
       );
     }
-    if (res.status === 429 && attempt < LIST_BUSY_RETRIES) {
-      const after = Number(res.headers.get("retry-after") ?? "1");
-      await new Promise((r) => setTimeout(r, Math.min(Math.max(after, 0.2), 2) * 1000));
-      continue;
-    }
-    const text = await res.text();
-    if (res.ok || okStatuses.includes(res.status)) return (text === "" ? undefined : JSON.parse(text)) as T;
+    if (res.ok || okStatuses.includes(res.status)) return text;
     throw envelopeError(res.status, text);
   }
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  okStatuses: number[] = [],
+): Promise<T> {
+  const text = await send(method, path, body, okStatuses);
+  return (text === "" ? undefined : JSON.parse(text)) as T;
 }
 
 function envelopeError(status: number, text: string): ApiError {
@@ -151,6 +170,11 @@ function envelopeError(status: number, text: string): ApiError {
 }
 
 const enc = encodeURIComponent;
+
+/** The most tasks one JSON listing returns. */
+export const LIST_JSON_MAX = 1000;
+/** The most tasks the console reads at once (as NDJSON beyond LIST_JSON_MAX). */
+export const LIST_MAX = 10_000;
 
 /** The listing filters the API offers. */
 export interface TaskFilter {
@@ -175,8 +199,17 @@ export function taskQuery(f: TaskFilter): string {
 export const api = {
   readyz: () => request<Readiness>("GET", "/readyz", undefined, [503]),
   info: () => request<Info>("GET", "/v1/info"),
-  listTasks: (f: TaskFilter) =>
-    request<{ tasks: Task[]; count: number }>("GET", `/v1/tasks?${taskQuery(f)}`).then((r) => r.tasks),
+  /** Up to LIST_JSON_MAX tasks as JSON; more (up to LIST_MAX) as the API's NDJSON stream. */
+  listTasks: async (f: TaskFilter): Promise<Task[]> => {
+    if ((f.limit ?? LIST_JSON_MAX) <= LIST_JSON_MAX) {
+      return (await request<{ tasks: Task[] }>("GET", `/v1/tasks?${taskQuery(f)}`)).tasks;
+    }
+    const text = await send("GET", `/v1/tasks?${taskQuery(f)}&stream=ndjson`);
+    return text
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Task);
+  },
   getTask: (id: string) => request<Task>("GET", `/v1/tasks/${enc(id)}`),
   retryTask: (id: string) => request<Task>("POST", `/v1/tasks/${enc(id)}/retry`),
   deleteTask: (id: string) => request<void>("DELETE", `/v1/tasks/${enc(id)}`),

@@ -3,7 +3,7 @@
  * was read, a live mode, and bulk retry and delete on a selection.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiError, api, BULK_RETRY_MAX, TASK_STATES, type Task, type TaskFilter } from "../api.ts";
+import { ApiError, api, BULK_RETRY_MAX, LIST_MAX, TASK_STATES, type Task, type TaskFilter } from "../api.ts";
 import { Confirm, ErrorBox, Notice, StateBadge, useLoad } from "../components.tsx";
 import { fmtRelative, fmtTime } from "../format.ts";
 import { polling } from "../live.ts";
@@ -101,10 +101,14 @@ function Filters({ filter, queues }: { filter: TaskFilter; queues: string[] }) {
           id="f-limit"
           type="number"
           min={1}
-          max={1000}
+          max={LIST_MAX}
           value={f.limit}
+          aria-describedby="f-limit-hint"
           onInput={(e) => setF({ ...f, limit: Number(e.currentTarget.value) })}
         />
+        <small class="hint" id="f-limit-hint">
+          oldest first; the filters apply to what is read
+        </small>
       </div>
       <div class="field buttons">
         <button type="submit">Apply filters</button>
