@@ -249,6 +249,27 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     expect((await fetch(`${env.url}/v1/queues/TEMP`)).status).toBe(404);
   });
 
+  test("works with the keyboard: the skip link, the navigation, a dialog that Escape cancels", async () => {
+    await go("");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate("document.activeElement.id")).toBe("main");
+
+    await page.getByRole("link", { name: "Queues" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Queues", level: 1 }).waitFor();
+    await page.getByRole("button", { name: `Delete queue ${BOOT_QUEUE}` }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: `Delete queue ${BOOT_QUEUE}?` });
+    await dialog.waitFor();
+    // The safe choice has the focus; Escape closes the dialog and nothing is deleted.
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect((await fetch(`${env.url}/v1/queues/${BOOT_QUEUE}`)).status).toBe(200);
+  });
+
   test("1,000 tasks on one page: every row is there and can be selected at once", async () => {
     await env.client.createQueue({ name: "MANY" });
     for (let i = 0; i < 1000; i++) await env.client.enqueue(env.client.newTask("many:job", null), "MANY");
