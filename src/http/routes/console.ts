@@ -44,9 +44,15 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
+/** Whether Accept-Encoding admits gzip: listed without `q=0` (a `*` is not taken up). */
 function acceptsGzip(header: string | string[] | undefined): boolean {
-  const v = Array.isArray(header) ? header.join(",") : (header ?? "");
-  return /(?:^|,)\s*gzip\s*(?:;\s*q=(?!0(?:\.0*)?\s*(?:,|$))[\d.]+)?\s*(?:,|$)/i.test(v);
+  const value = Array.isArray(header) ? header.join(",") : (header ?? "");
+  return value.split(",").some((part) => {
+    const [coding, ...params] = part.toLowerCase().split(";");
+    if (coding?.trim() !== "gzip") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 function serve(ctx: RequestContext, a: Asset): void {
