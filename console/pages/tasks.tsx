@@ -107,7 +107,7 @@ function Filters({ filter, queues }: { filter: TaskFilter; queues: string[] }) {
           onInput={(e) => setF({ ...f, limit: Number(e.currentTarget.value) })}
         />
         <small class="hint" id="f-limit-hint">
-          oldest first; the filters apply to what is read
+          the oldest are read first, and the filters apply to those; shown newest first
         </small>
       </div>
       <div class="field buttons">
