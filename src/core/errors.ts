@@ -35,6 +35,7 @@ export const REASON_CODES = {
   task_not_signed: "signature_required",
   task_signature_invalid: "signature_invalid",
   storage_not_ready: "unavailable",
+  storage_timeout: "unavailable",
   queue_not_found: "not_found",
   queue_name_required: "invalid_argument",
   queue_name_invalid: "invalid_argument",
@@ -61,6 +62,9 @@ export const REASON_CODES = {
   payload_too_large: "payload_too_large",
   not_found: "not_found",
   method_not_allowed: "invalid_argument",
+  unsupported_media_type: "invalid_argument",
+  origin_forbidden: "invalid_argument",
+  host_forbidden: "invalid_argument",
   signature_key_invalid: "invalid_argument",
   internal: "internal",
 } as const satisfies Record<string, ErrorCode>;

@@ -1,5 +1,7 @@
 /**
- * From a raw request to a handler and back: routing (404/405 in the envelope), the body guard, the
+ * From a raw request to a handler and back: the browser guard (403 for a Host or Origin it refuses,
+ * before routing, so every path has it; 415 for a body not declared JSON; see browser.ts) and the
+ * security headers every answer carries, routing (404/405 in the envelope), the body guard, the
  * read and write deadlines (enforced by Connections' sweep), turning thrown errors into the envelope, and the one log line per
  * request. Unexpected errors are logged with their cause; the client gets only "internal".
  */
@@ -7,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { AjcError } from "../core/errors.ts";
 import { discardBody, hasBody, RequestAbortedError, readBody } from "./body.ts";
+import { API_SECURITY_HEADERS, type BrowserGuard, contentTypeRefusal, refusal } from "./browser.ts";
 import type { Connections } from "./connections.ts";
 import type { Handler } from "./context.ts";
 import { envelopeOf, isUnexpected } from "./envelope.ts";
@@ -28,6 +31,11 @@ export const STATUS_CLIENT_GONE = 499;
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** The security headers as raw header lines, for the answers written straight to the socket. */
+const RAW_SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join("");
+
 /**
  * Methods whose routes take no body. A body sent with one anyway is not read (so it cannot be
  * "too large" for an operation that has no body) and is dropped after the answer, as for 404/405.
@@ -46,7 +54,9 @@ export function dispatcher(
   limits: RequestLimits,
   connections: Connections,
   log: Logger,
+  guard: BrowserGuard,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const securityHeaders = Object.entries(API_SECURITY_HEADERS);
   return (req, res) => {
     const started = performance.now();
     const socket = req.socket as Socket;
@@ -83,6 +93,13 @@ export function dispatcher(
     let unread = false;
 
     const run = async () => {
+      for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      const refused = refusal(req, method, guard);
+      if (refused) {
+        sendError(res, refused);
+        if (hasBody(req)) discardBody(req);
+        return;
+      }
       const found = router.lookup(method, path);
       if (found.kind !== "found") {
         if (found.kind === "not_found") {
@@ -98,6 +115,12 @@ export function dispatcher(
       let body: Buffer = EMPTY;
       unread = hasBody(req) && BODILESS_METHODS.has(method);
       if (hasBody(req) && !unread) {
+        const notJson = contentTypeRefusal(req);
+        if (notJson) {
+          sendError(res, notJson);
+          discardBody(req);
+          return;
+        }
         deadlines.readWithin(limits.readTimeoutMs);
         try {
           body = await readBody(req, limits.maxBodyBytes);
@@ -144,7 +167,7 @@ export function answerConnect(
   const { status, body } = envelopeOf(err);
   const reason = status === 405 ? "Method Not Allowed" : "Not Found";
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\n${allow ? `Allow: ${allow}\r\n` : ""}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\n${allow ? `Allow: ${allow}\r\n` : ""}Content-Type: application/json\r\n${RAW_SECURITY_HEADERS}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
   logRequest(log, "CONNECT", path, status, performance.now() - started);
 }
@@ -186,6 +209,6 @@ export function answerClientError(
       : "request head too large";
   const { body } = envelopeOf(new AjcError("invalid_argument", message));
   socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n${RAW_SECURITY_HEADERS}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -11,11 +11,13 @@ import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
+import { type BrowserGuard, browserGuard } from "./browser.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -48,6 +50,13 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Acknowledge a non-loopback bind without mTLS. Default false. */
   unsafeBind?: boolean;
+  /**
+   * Host names (or addresses) the `Host` header may name besides loopback ones. The Host check is
+   * on for a loopback bind, and for any other bind once this names something (see browser.ts).
+   */
+  allowedHosts?: string[];
+  /** Serve the operator console at `/ui/` (and redirect `/` there). Default true. */
+  ui?: boolean;
   /** Time for a connection to deliver a request head; default 5s (not a flag: tests shorten it). */
   headersTimeoutMs?: number;
   /** Time a kept-alive connection may stay idle; default 60s (not a flag: tests shorten it). */
@@ -96,6 +105,7 @@ export interface ResolvedServerOptions {
   warning: string | undefined;
   limits: RequestLimits;
   connectionTimeouts: ConnectionTimeouts;
+  guard: BrowserGuard;
 }
 
 /**
@@ -120,7 +130,8 @@ export function resolveServerOptions(options: Omit<ServerOptions, "queue">): Res
     headersMs: positive(options.headersTimeoutMs, HEADERS_TIMEOUT_MS, "headers-timeout"),
     idleMs: positive(options.idleTimeoutMs, IDLE_TIMEOUT_MS, "idle-timeout"),
   };
-  return { bindText, host, port, tls, auth, warning, limits, connectionTimeouts };
+  const guard = browserGuard({ bindHost: host, allowedHosts: options.allowedHosts, tls: tls !== undefined });
+  return { bindText, host, port, tls, auth, warning, limits, connectionTimeouts, guard };
 }
 
 /**
@@ -140,7 +151,7 @@ function tlsListener(http: Server, tls: HttpsOptions, handshakeMs: number): NetS
 
 /** Validates the options, builds the routes and listens. */
 export async function startServer(client: Client, options: ServerOptions, log: Logger): Promise<ApiServer> {
-  const { bindText, host, port, tls, auth, warning, limits, connectionTimeouts } =
+  const { bindText, host, port, tls, auth, warning, limits, connectionTimeouts, guard } =
     resolveServerOptions(options);
 
   const stopping = new AbortController();
@@ -161,12 +172,13 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   taskRoutes(router, deps);
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
+  if (options.ui ?? true) consoleRoutes(router);
 
   const connections = new Connections(
     connectionTimeouts,
     Math.min(limits.readTimeoutMs, limits.writeTimeoutMs),
   );
-  const onRequest = dispatcher(router, limits, connections, log);
+  const onRequest = dispatcher(router, limits, connections, log, guard);
   const server = createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
   server.headersTimeout = connectionTimeouts.headersMs;
@@ -188,6 +200,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
   if (warning) log.warn(warning);
   log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
+  if (options.ui ?? true) log.info(`operator console at ${tls ? "https" : "http"}://${address}/ui/`);
 
   let closed: Promise<void> | undefined;
   return {

@@ -61,6 +61,10 @@ describe("reverse-proxy recipes", () => {
     expect(Number(read)).toBeGreaterThan(60); // an ndjson listing lasts up to about 60s
     expect(nginx).toMatch(/^\s*auth_/m); // authentication happens at the proxy
     expect(nginx).toMatch(/proxy_pass http:\/\/ajc;/);
+    // The browser guard judges Host and Origin by what the proxy passes: the site's name and scheme.
+    expect(nginx).toMatch(/proxy_set_header\s+Host\s+\$http_host;/);
+    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-Proto\s+\$scheme;/);
+    expect(deployment).toContain("--allowed-host jobs.example.com");
   });
 
   test("Caddy lets ajc answer 413 with its own envelope, and streams ndjson", () => {

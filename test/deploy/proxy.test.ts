@@ -97,19 +97,32 @@ async function startProxy(
   throw new Error(`${cmd[0]} did not start:\n${log}`);
 }
 
-/** What the README promises of any proxy recipe; `known` names checks skipped for a known bug. */
+/** The site name of the README's recipes, which ajc is told with --allowed-host. */
+const SITE = "jobs.example.com";
+
+/**
+ * What the README promises of any proxy recipe; `known` names checks skipped for a known bug.
+ * `site` is the Host clients name when the proxy routes any name to the recipe (nginx's only
+ * server block); Caddy routes by its site address, so its clients name 127.0.0.1:PORT.
+ */
 function proxyContract(
   name: string,
   start: (api: ApiEnv) => Promise<Proxy>,
   known: { bodyLimit?: string } = {},
+  site?: string,
 ) {
   describe(`the README's ${name} recipe in front of ajc`, () => {
     let api: ApiEnv;
     let proxy: Proxy;
-    const get = (path: string) => fetch(`${proxy.base}${path}`, { headers: { authorization: auth } });
+    const siteHeaders = (): Record<string, string> =>
+      site ? { host: site, authorization: auth } : { authorization: auth };
+    const get = (path: string) => fetch(`${proxy.base}${path}`, { headers: siteHeaders() });
+    /** The origin a page of the site has, as the browser sends it. */
+    const siteOrigin = () => (site ? `http://${site}` : proxy.base);
 
     beforeAll(async () => {
-      api = await startApi();
+      // As the README runs it behind a proxy on the same host: loopback, plus the site's name.
+      api = await startApi({ server: { allowedHosts: [SITE] } });
       for (let i = 0; i < 300; i++) await api.client.enqueue(api.client.newTask("bulk", "x"), "EMAIL");
       proxy = await start(api);
     });
@@ -157,6 +170,42 @@ function proxyContract(
       });
     });
 
+    test("the browser guard through the proxy: a foreign Origin gets ajc's 403, the site's own passes", async () => {
+      const post = (path: string, headers: Record<string, string>, body?: string) =>
+        fetch(`${proxy.base}${path}`, { method: "POST", headers: { ...siteHeaders(), ...headers }, body });
+      const entries = (await api.client.queueInfo("EMAIL")).entries;
+      const foreign = await post("/v1/queues/EMAIL/purge", { origin: "https://evil.example" });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({
+        error: { code: "invalid_argument", details: { reason: "origin_forbidden" } },
+      });
+      const plain = await post("/v1/tasks", { "content-type": "text/plain" }, '{"type":"attack"}');
+      expect(plain.status).toBe(415);
+      expect(await plain.json()).toMatchObject({ error: { details: { reason: "unsupported_media_type" } } });
+      expect((await api.client.queueInfo("EMAIL")).entries).toBe(entries);
+      const own = await post(
+        "/v1/tasks",
+        { origin: siteOrigin(), "content-type": "application/json" },
+        '{"type":"bulk"}',
+      );
+      expect(own.status).toBe(201);
+      await own.arrayBuffer();
+    });
+
+    test.skipIf(site === undefined)(
+      "the site's name reaches ajc as Host; a name it was not given is refused",
+      async () => {
+        const ok = await get("/v1/info");
+        expect(ok.status).toBe(200);
+        await ok.arrayBuffer();
+        const rebound = await fetch(`${proxy.base}/v1/info`, {
+          headers: { host: "evil.example", authorization: auth },
+        });
+        expect(rebound.status).toBe(403);
+        expect(await rebound.json()).toMatchObject({ error: { details: { reason: "host_forbidden" } } });
+      },
+    );
+
     test("an ndjson listing streams through", async () => {
       const r = await get("/v1/tasks?stream=ndjson&limit=5");
       expect(r.status).toBe(200);
@@ -174,28 +223,33 @@ function tempDir(prefix: string): string {
 }
 
 describe.skipIf(missingTools("nginx"))("nginx", () => {
-  proxyContract("nginx", async (api) => {
-    const dir = tempDir("ajc-nginx-");
-    const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"];
-    for (const d of temps) mkdirSync(join(dir, d));
-    const htpasswd = join(dir, "htpasswd");
-    writeFileSync(htpasswd, `${USER}:{PLAIN}${PASSWORD}\n`);
-    const port = await freePort();
-    const conf = [
-      "daemon off;",
-      "master_process off;",
-      `pid ${join(dir, "nginx.pid")};`,
-      "error_log stderr warn;",
-      "events {}",
-      "http {",
-      "  access_log off;",
-      ...temps.map((d) => `  ${d}_temp_path ${join(dir, d)};`),
-      nginxRecipe(api.server.port, port, htpasswd),
-      "}",
-    ].join("\n");
-    writeFileSync(join(dir, "nginx.conf"), conf);
-    return startProxy([nginxBinary, "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], port, dir);
-  });
+  proxyContract(
+    "nginx",
+    async (api) => {
+      const dir = tempDir("ajc-nginx-");
+      const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"];
+      for (const d of temps) mkdirSync(join(dir, d));
+      const htpasswd = join(dir, "htpasswd");
+      writeFileSync(htpasswd, `${USER}:{PLAIN}${PASSWORD}\n`);
+      const port = await freePort();
+      const conf = [
+        "daemon off;",
+        "master_process off;",
+        `pid ${join(dir, "nginx.pid")};`,
+        "error_log stderr warn;",
+        "events {}",
+        "http {",
+        "  access_log off;",
+        ...temps.map((d) => `  ${d}_temp_path ${join(dir, d)};`),
+        nginxRecipe(api.server.port, port, htpasswd),
+        "}",
+      ].join("\n");
+      writeFileSync(join(dir, "nginx.conf"), conf);
+      return startProxy([nginxBinary, "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"], port, dir);
+    },
+    {},
+    SITE,
+  );
 });
 
 describe.skipIf(missingTools("caddy"))("Caddy", () => {

@@ -565,19 +565,30 @@ const headerValue = fc.oneof(
   fc.constantFrom("", "a".repeat(128), "a".repeat(129), "x".repeat(4_000)),
 );
 
-/** Optional headers on any request: Idempotency-Key, odd content types, an Authorization canary. */
+/**
+ * Optional headers on any request: Idempotency-Key, content types (mostly JSON), an Authorization
+ * canary. fetchRequests declares a body JSON when these name no type, and adds a browser's Origin or
+ * Sec-Fetch-Site now and then.
+ */
 export function headers(auth: string): fc.Arbitrary<Record<string, string>> {
   return fc
     .record(
       {
         "idempotency-key": headerValue,
-        "content-type": fc.constantFrom(
-          "application/json",
-          "text/plain",
-          "application/json; charset=utf-16",
-          "multipart/form-data; boundary=x",
-          "",
-          "*/*",
+        // Mostly JSON, so bodies reach the decoders; the rest are refused with 415.
+        "content-type": fc.oneof(
+          { arbitrary: fc.constantFrom("application/json", "Application/JSON; charset=utf-8"), weight: 6 },
+          {
+            arbitrary: fc.constantFrom(
+              "text/plain",
+              "application/json; charset=utf-16",
+              "multipart/form-data; boundary=x",
+              "application/x-www-form-urlencoded",
+              "",
+              "*/*",
+            ),
+            weight: 2,
+          },
         ),
         authorization: fc.constant(`Bearer ${auth}`),
         accept: fc.constantFrom("*/*", "application/x-ndjson", "text/html"),
@@ -713,11 +724,24 @@ export function fetchRequests(opts: {
   );
   // TRACE goes raw only: Bun's fetch drops the body of a TRACE response.
   const methodSwap = fc.constantFrom("PATCH", "OPTIONS", "HEAD", "DELETE", "POST", "GET");
-  return fc.tuple(some, headers(auth), rarely(methodSwap, 8)).map(([r, h, swap]) => {
-    const method = swap ?? r.method;
-    const body = method === "GET" || method === "HEAD" ? undefined : r.body;
-    return { method, target: withQuery(r.path, r.query), headers: h, body };
-  });
+  // Now and then a browser's headers: a foreign Origin or Sec-Fetch-Site is refused (403) on
+  // anything but GET and HEAD, the server's own origin is let through.
+  const origin = rarely(fc.constantFrom("null", "https://evil.example", "http://127.0.0.1"), 8);
+  const site = rarely(fc.constantFrom("cross-site", "same-origin", "none"), 8);
+  return fc
+    .tuple(some, headers(auth), rarely(methodSwap, 8), fc.nat(9), origin, site)
+    .map(([r, h, swap, undeclared, o, fetchSite]) => {
+      const method = swap ?? r.method;
+      const body = method === "GET" || method === "HEAD" ? undefined : r.body;
+      const hs = { ...h };
+      if (o !== undefined) hs.origin = o;
+      if (fetchSite !== undefined) hs["sec-fetch-site"] = fetchSite;
+      // A body without a type is refused (415): let one in ten go that way.
+      if (body !== undefined && hs["content-type"] === undefined && undeclared > 0) {
+        hs["content-type"] = "application/json";
+      }
+      return { method, target: withQuery(r.path, r.query), headers: hs, body };
+    });
 }
 
 /** A raw request: the bytes, and the method and path the answer is checked against. */
@@ -840,9 +864,18 @@ export function rawRequests(opts: {
       lines: fc.array(headerLine, { maxLength: 4 }),
       body,
       framing,
+      // Most bodies are declared JSON, so they get past the 415 to the framing and the decoders.
+      declared: fc.oneof(
+        { arbitrary: fc.constant(true), weight: 4 },
+        { arbitrary: fc.constant(false), weight: 1 },
+      ),
     })
     .map((r) => {
-      const head = Buffer.from(`${r.method} ${r.path}${r.query} ${r.version}\r\nHost: x\r\n`, "latin1");
+      const type = r.declared && r.framing !== "none" ? "Content-Type: application/json\r\n" : "";
+      const head = Buffer.from(
+        `${r.method} ${r.path}${r.query} ${r.version}\r\nHost: 127.0.0.1\r\n${type}`,
+        "latin1",
+      );
       let framed: Buffer[];
       const bodyBuf = Buffer.from(r.body);
       if (r.framing === "length")

@@ -14,7 +14,7 @@ import { type CheckedResponse, checkedFetch } from "./openapi.ts";
 export interface CallOptions {
   /** Sent as the JSON body. */
   json?: unknown;
-  /** Sent as the body as is. */
+  /** Sent as the body as is (declared `application/json` unless `headers` give a Content-Type). */
   body?: string;
   headers?: Record<string, string>;
   /** Extra fetch options (e.g. Bun's `tls`). */
@@ -55,9 +55,9 @@ export function caller(url: string): ApiEnv["call"] {
   return (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     let body: string | undefined = opts.body;
-    if (opts.json !== undefined) {
-      body = JSON.stringify(opts.json);
-      headers["content-type"] ??= "application/json";
+    if (opts.json !== undefined) body = JSON.stringify(opts.json);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+      headers["content-type"] = "application/json";
     }
     return checkedFetch(`${url}${path}`, { method, headers, body, ...opts.init });
   };

@@ -7,6 +7,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 /** The parts of an OpenAPI 3.0 document these helpers read. */
 export interface OpenApiDoc {
   openapi: string;
+  info?: { title?: string; version?: string; description?: string };
   paths: Record<string, PathItem>;
   components: {
     schemas: Record<string, SchemaObject>;

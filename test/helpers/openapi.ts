@@ -92,15 +92,22 @@ function matchTemplates(path: string): string[] {
   return hits.sort((a, b) => literals(b) - literals(a));
 }
 
-/** Responses any request can get when no operation handles it. */
+/**
+ * Responses any request can get when no operation handles it: 413, and 403 from the browser guard
+ * (which runs before routing); 404 or 405 by whether the path is known.
+ */
 function routeLevelResponse(status: number, pathKnown: boolean): ResponseObject | undefined {
   const responses = openapi.components.responses ?? {};
   const name =
     status === 413
       ? "PayloadTooLarge"
-      : pathKnown
-        ? status === 405 && "MethodNotAllowed"
-        : status === 404 && "NotFound";
+      : status === 403
+        ? "Forbidden"
+        : status === 504
+          ? "StorageTimeout"
+          : pathKnown
+            ? status === 405 && "MethodNotAllowed"
+            : status === 404 && "NotFound";
   return name ? deref(openapi, responses[name]!) : undefined;
 }
 
@@ -126,13 +133,16 @@ function parseJson(text: string, fail: (msg: string) => never): unknown {
 /** Allowed envelope codes per HTTP status (see the table in the document's description). */
 const CODES_FOR_STATUS: Record<number, readonly ErrorCode[]> = {
   400: ["invalid_argument", "signature_required", "signature_invalid"],
+  403: ["invalid_argument"],
   404: ["not_found"],
   405: ["invalid_argument"],
   409: ["conflict", "duplicate", "dependency_failed"],
   413: ["payload_too_large"],
+  415: ["invalid_argument"],
   429: ["rate_limited"],
   500: ["internal"],
   503: ["unavailable"],
+  504: ["unavailable"],
 };
 
 function checkEnvelope(body: unknown, status: number, fail: (msg: string) => never): void {
@@ -226,7 +236,7 @@ function validateBody(
 
 /**
  * Checks one response against the document: the path is matched to its template (literal segments
- * first), the status must be documented for the operation (or be 404/405/413 for paths and methods
+ * first), the status must be documented for the operation (or be 403/404/405/413 for paths and methods
  * the document does not have), and the body must match the schema for its content type.
  * Throws a ContractError that says what is wrong.
  */
@@ -255,7 +265,8 @@ export function validateResponse(r: ResponseToCheck): CheckedAs {
   }
   // A literal path that lacks the method may answer 405 even though a template also matches.
   const pathKnown = templates.length > 0 && templates.some((t) => !openapi.paths[t]![method]);
-  if (!resp && (withMethod.length === 0 || (r.status === 405 && pathKnown))) {
+  // 504 (the write deadline passed) can end any operation, as 413 can; the document says so once.
+  if (!resp && (withMethod.length === 0 || (r.status === 405 && pathKnown) || r.status === 504)) {
     resp = routeLevelResponse(r.status, templates.length > 0);
     if (resp) {
       op = undefined;
@@ -270,8 +281,8 @@ export function validateResponse(r: ResponseToCheck): CheckedAs {
     const documented = op
       ? Object.keys(op.responses).join(", ")
       : templates.length > 0
-        ? "405, 413 for a method the path does not have"
-        : "404, 413 for a path the document does not have";
+        ? "403, 405, 413 for a method the path does not have"
+        : "403, 404, 413 for a path the document does not have";
     fail(`status ${r.status} is not documented (documented: ${documented}); body: ${preview(r.body)}`);
   }
   if (head && !isEmpty(r.body)) fail(`a HEAD response has a body: ${preview(r.body)}`);

@@ -15,6 +15,7 @@ const EXPECTED: [Reason, number, string][] = [
   ["task_not_signed", 400, "signature_required"],
   ["task_signature_invalid", 400, "signature_invalid"],
   ["storage_not_ready", 503, "unavailable"],
+  ["storage_timeout", 504, "unavailable"],
   ["queue_not_found", 404, "not_found"],
   ["queue_name_required", 400, "invalid_argument"],
   ["schedule_not_found", 404, "not_found"],
@@ -37,6 +38,9 @@ const EXPECTED: [Reason, number, string][] = [
   ["task_already_exists", 409, "conflict"],
   ["not_found", 404, "not_found"],
   ["method_not_allowed", 405, "invalid_argument"],
+  ["unsupported_media_type", 415, "invalid_argument"],
+  ["origin_forbidden", 403, "invalid_argument"],
+  ["host_forbidden", 403, "invalid_argument"],
 ];
 
 test("every reason of the spec's mapping gets its status and code", () => {

@@ -27,7 +27,7 @@ test("one line per request: method, path, status, duration — never body, query
   });
   await api.call("GET", "/v1/info", { headers: auth });
   await rawHttp(api.server.port, [
-    `POST /v1/tasks?x=${SECRET} HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n${SECRET}`,
+    `POST /v1/tasks?x=${SECRET} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 9000\r\n\r\n${SECRET}`,
   ]);
 
   const requests = api.logs.filter((l) => l.includes(" request "));

@@ -320,15 +320,37 @@ describe("our additions", () => {
     expect(problems).toEqual([]);
   });
 
+  test("the browser guard: every operation documents 403, every POST 415, with the envelope", () => {
+    const problems: string[] = [];
+    for (const { path, method, op } of operations(OURS)) {
+      const at = `${op.operationId} (${method.toUpperCase()} ${path})`;
+      if (!isRef(op.responses["403"]) || op.responses["403"].$ref !== "#/components/responses/Forbidden") {
+        problems.push(`${at}: no 403 Forbidden`);
+      }
+      const takesBody = method === "post" || op.requestBody !== undefined;
+      const ums = op.responses["415"];
+      if (takesBody && (!isRef(ums) || ums.$ref !== "#/components/responses/UnsupportedMediaType")) {
+        problems.push(`${at}: no 415 UnsupportedMediaType`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const info = String(OURS.info?.description);
+    for (const reason of ["unsupported_media_type", "origin_forbidden", "host_forbidden"]) {
+      expect(info).toContain(`\`${reason}\``);
+    }
+  });
+
   test("createTask: replay, queue, conflicts, signatures, size, availability", () => {
     const op = OURS.paths["/v1/tasks"]!.post!;
     expect(Object.keys(op.responses).sort()).toEqual([
       "200",
       "201",
       "400",
+      "403",
       "404",
       "409",
       "413",
+      "415",
       "500",
       "503",
     ]);

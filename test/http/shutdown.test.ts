@@ -24,7 +24,7 @@ function refused(port: number): Promise<boolean> {
 
 test("close: stops accepting, closes idle connections, lets in-flight requests finish", async () => {
   const port = api.server.port;
-  const idle = rawHttp(port, ["GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"], { waitMs: 5_000 });
+  const idle = rawHttp(port, ["GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"], { waitMs: 5_000 });
   await Bun.sleep(100);
   const thaw = freezeNats(api.nats.port);
   const inFlight = api.call("GET", "/v1/queues");

@@ -15,7 +15,7 @@ afterAll(() => api.close());
 function stalledRequest(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(api.server.port, "127.0.0.1", () => {
-      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
       s.pause();
       resolve(s);
     });

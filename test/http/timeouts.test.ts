@@ -9,14 +9,16 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 test("a connection that sends no request head in time is closed", async () => {
-  const r = await rawHttp(api.server.port, ["GET /healthz HTTP/1.1\r\nHost: x\r\n"], { waitMs: 3_000 });
+  const r = await rawHttp(api.server.port, ["GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"], {
+    waitMs: 3_000,
+  });
   expect(r.closedByServer).toBe(true);
   expect(r.status).toBeUndefined();
   expect(r.elapsedMs).toBeLessThan(1_500);
 });
 
 test("headers dribbled byte by byte are cut off too", async () => {
-  const head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+  const head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
   const steps = [...head].flatMap((c) => [c, { sleep: 50 }]);
   const r = await rawHttp(api.server.port, steps, { waitMs: 4_000 });
   expect(r.closedByServer).toBe(true);
@@ -27,7 +29,10 @@ test("headers dribbled byte by byte are cut off too", async () => {
 test("a body that stalls is cut off at the read timeout", async () => {
   const r = await rawHttp(
     api.server.port,
-    ["POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n", '{"type":'],
+    [
+      "POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n",
+      '{"type":',
+    ],
     { waitMs: 3_000 },
   );
   expect(r.closedByServer).toBe(true);
@@ -38,7 +43,11 @@ test("a body that stalls is cut off at the read timeout", async () => {
 test("a kept-alive connection is closed after the idle timeout, not before", async () => {
   const r = await rawHttp(
     api.server.port,
-    ["GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", { sleep: 200 }, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"],
+    [
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      { sleep: 200 },
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ],
     {
       waitMs: 4_000,
     },

@@ -23,6 +23,8 @@ import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 
 const MAX = 1024;
 const SECRET = canary("big");
+/** Bodies are declared JSON: one of another type is refused (415) before its size matters. */
+const JSON_TYPE = "Content-Type: application/json\r\n";
 
 describe("in-process, max body 1 KiB", () => {
   let api: ApiEnv;
@@ -48,8 +50,8 @@ describe("in-process, max body 1 KiB", () => {
       for (const framing of ["length", "chunked"] as const) {
         const head =
           framing === "length"
-            ? `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n${big}`
-            : `POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunked(big.slice(0, 700))}${chunked(big.slice(700))}0\r\n\r\n`;
+            ? `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${JSON_TYPE}Content-Length: ${big.length}\r\n\r\n${big}`
+            : `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${JSON_TYPE}Transfer-Encoding: chunked\r\n\r\n${chunked(big.slice(0, 700))}${chunked(big.slice(700))}0\r\n\r\n`;
         const a = await rawRequest(api.server.port, head);
         expect({ path, framing, status: a.status }).toEqual({ path, framing, status: 413 });
         expect(answerProblem("POST", path, a)).toBeUndefined();
@@ -59,7 +61,7 @@ describe("in-process, max body 1 KiB", () => {
     // An announced size over the limit is refused before any of the body is sent.
     const early = await rawRequest(
       api.server.port,
-      "POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n",
+      `POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n${JSON_TYPE}Content-Length: 999999999999\r\n\r\n`,
     );
     expect(early.status).toBe(413);
   });
@@ -73,7 +75,7 @@ describe("in-process, max body 1 KiB", () => {
     ] as const) {
       const a = await rawRequest(
         api.server.port,
-        `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
+        `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
       );
       expect({ method, path, status: a.status }).toEqual({ method, path, status });
       expect(answerProblem(method, path, a)).toBeUndefined();
@@ -84,7 +86,7 @@ describe("in-process, max body 1 KiB", () => {
     const many = Array.from({ length: 1_000 }, (_, i) => `X-H${i}: v\r\n`).join("");
     const one = `X-Big: ${"b".repeat(20_000)}\r\n`;
     for (const extra of [many, one]) {
-      const a = await rawRequest(api.server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${extra}\r\n`);
+      const a = await rawRequest(api.server.port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`);
       expect(a.status).toBe(431);
       expect(isParserRefusal(a)).toBe(true);
       expect(a.headers.connection).toBe("close");
@@ -92,7 +94,7 @@ describe("in-process, max body 1 KiB", () => {
     // A hundred headers are fine.
     const fine = Array.from({ length: 100 }, (_, i) => `X-H${i}: v\r\n`).join("");
     expect(
-      (await rawRequest(api.server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${fine}\r\n`)).status,
+      (await rawRequest(api.server.port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${fine}\r\n`)).status,
     ).toBe(200);
   });
 
@@ -103,9 +105,13 @@ describe("in-process, max body 1 KiB", () => {
       `/${"x".repeat(1_000_000)}`,
     ]) {
       for (const method of ["GET", "POST", "HEAD"]) {
-        const a = await rawRequest(api.server.port, `${method} ${target} HTTP/1.1\r\nHost: x\r\n\r\n`, {
-          timeoutMs: 5_000,
-        });
+        const a = await rawRequest(
+          api.server.port,
+          `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+          {
+            timeoutMs: 5_000,
+          },
+        );
         expect({ method, status: a.status }).toEqual({ method, status: 414 });
         expect(isParserRefusal(a)).toBe(true);
         expect(a.headers.connection).toBe("close");
@@ -199,7 +205,7 @@ describe("compiled binary, default max body (512 KiB): memory stays bounded", ()
       };
       s.on("connect", () => {
         s.write(
-          `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${SECRET}\r\n${
+          `POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${SECRET}\r\n${JSON_TYPE}${
             chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${total}`
           }\r\n\r\n`,
         );

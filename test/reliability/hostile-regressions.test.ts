@@ -122,9 +122,13 @@ test("CONNECT gets the envelope (405 with Allow on a known path, 404 elsewhere);
       server === secure
         ? { ca: certs.read(certs.ca), cert: certs.read(certs.client.cert), key: certs.read(certs.client.key) }
         : undefined;
-    const known = await rawRequest(server.server.port, "CONNECT /v1/tasks HTTP/1.1\r\nHost: x\r\n\r\n", {
-      tls,
-    });
+    const known = await rawRequest(
+      server.server.port,
+      "CONNECT /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      {
+        tls,
+      },
+    );
     expect(known.status).toBe(405);
     expect(known.headers.allow).toBe("GET, HEAD, POST");
     expect(answerProblem("CONNECT", "/v1/tasks", known)).toBeUndefined();
@@ -141,7 +145,7 @@ test("a body on GET or DELETE is not read, so it cannot make an undocumented 413
   const big = "x".repeat(2 * 1024 * 1024);
   const a = await rawRequest(
     api.server.port,
-    `GET /v1/queues HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
+    `GET /v1/queues HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
   );
   expect(a.status).toBe(200);
   expect(answerProblem("GET", "/v1/queues", a)).toBeUndefined();
@@ -155,13 +159,13 @@ test("over TLS, an HTTP/1.0 request with a malformed chunked body still gets its
   };
   const a = await rawRequest(
     secure.server.port,
-    "GET /healthz HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz;ext\r\n{}\r\n0\r\n\r\n",
+    "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz;ext\r\n{}\r\n0\r\n\r\n",
     { tls },
   );
   expect(a.status).toBe(200);
   const b = await rawRequest(
     secure.server.port,
-    "POST /v1/tasks HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz;ext\r\n{}\r\n0\r\n\r\n",
+    "POST /v1/tasks HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz;ext\r\n{}\r\n0\r\n\r\n",
     { tls },
   );
   expect(b.status).toBe(400);

@@ -93,15 +93,16 @@ function slowClient(head: string, trickle: string, everyMs: number, capMs = 10_0
   return { connected, done };
 }
 
-const HEAD = `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${SECRET}\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`;
+const HEAD = `POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${SECRET}\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`;
 const body = JSON.stringify({ type: "slow", payload: { secret: SECRET, pad: "p".repeat(500) } });
-const bodyHead = `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-const chunkedHead = "POST /v1/tasks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+const bodyHead = `POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+const chunkedHead =
+  "POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 test("the fixed 5s header timeout: a silent connection, a partial head, a head dribbled byte by byte", async () => {
   const [silent, partial, dribbled] = await Promise.all([
     slowClient("", "", 0).done,
-    slowClient("GET /healthz HTTP/1.1\r\nHost: x\r\n", "", 0).done,
+    slowClient("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n", "", 0).done,
     slowClient("", HEAD, 50).done,
   ]);
   for (const r of [silent, partial, dribbled]) {

@@ -72,7 +72,7 @@ const requestLines = () =>
     .filter((l) => / request method=/.test(l)).length;
 
 const request = (body: string) =>
-  `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  `POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 const tlsWith = (pair?: { cert: string; key: string }) => ({
   ca: certs.read(certs.ca),

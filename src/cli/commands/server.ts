@@ -25,6 +25,8 @@ interface RunArgs extends NatsFlags {
   "write-timeout"?: string;
   "max-body"?: string;
   "unsafe-bind"?: boolean;
+  "allowed-host"?: string[];
+  ui?: boolean;
   "log-format"?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
@@ -33,7 +35,10 @@ interface RunArgs extends NatsFlags {
 const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`;
 
 /** The server's flags: no yargs defaults, so an absent flag can fall back to the environment. */
-const FLAGS: Record<string, { type: "string" | "boolean"; describe: string; choices?: readonly string[] }> = {
+const FLAGS: Record<
+  string,
+  { type: "string" | "boolean"; describe: string; choices?: readonly string[]; array?: boolean }
+> = {
   bind: {
     type: "string",
     describe: `listen address; non-loopback needs --unsafe-bind or mTLS [default: ${DEFAULT_BIND}]`,
@@ -59,6 +64,15 @@ const FLAGS: Record<string, { type: "string" | "boolean"; describe: string; choi
     type: "boolean",
     describe: "acknowledge that a non-loopback bind exposes a server without authentication",
   },
+  "allowed-host": {
+    type: "string",
+    array: true,
+    describe: "a name the Host header may give besides loopback ones; repeatable (the env: comma-separated)",
+  },
+  ui: {
+    type: "boolean",
+    describe: "serve the operator console at /ui/; --ui=false turns it off [default: true]",
+  },
   "log-format": {
     type: "string",
     describe: "log lines as text or json [default: text]",
@@ -76,6 +90,13 @@ function parseBool(flag: string, v: string): boolean {
   if (/^(1|true|yes|on)$/i.test(v)) return true;
   if (/^(0|false|no|off)?$/i.test(v)) return false;
   throw new AjcError("invalid_argument", `${envName(flag)} must be true or false, not ${JSON.stringify(v)}`);
+}
+
+/** A repeatable flag's values (or the environment's), each of which may be a comma-separated list. */
+function list(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(","));
+  return items.map((s) => s.trim()).filter((s) => s !== "");
 }
 
 function durationMs(flag: string, v: string | undefined): number | undefined {
@@ -144,6 +165,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       for (const [name, o] of Object.entries(FLAGS)) {
         b = b.option(name, {
           type: o.type,
+          array: o.array,
           choices: o.choices,
           describe: `${o.describe} (env ${envName(name)})`,
         });
@@ -173,6 +195,8 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         writeTimeoutMs: durationMs("write-timeout", str("write-timeout")),
         maxBodyBytes: bytes("max-body", str("max-body")),
         unsafeBind: bool("unsafe-bind"),
+        allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
+        ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
       };
       resolveServerOptions(options);
       checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);

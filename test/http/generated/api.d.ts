@@ -441,7 +441,9 @@ export interface components {
          *       `unknown_retry_policy`, `invalid_duration`, `invalid_argument`,
          *       `invalid_json`, `invalid_payload`, `payload_both_set`,
          *       `idempotency_key_invalid`, `ids_required`, `ids_too_many`,
-         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`
+         *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`,
+         *       `unsupported_media_type` (415), `origin_forbidden` (403),
+         *       `host_forbidden` (403)
          *     - `not_found`: `task_not_found`, `queue_not_found`,
          *       `schedule_not_found`, `not_found` (no such path)
          *     - `conflict`: `task_cannot_enqueue`, `task_past_deadline`,
@@ -452,7 +454,7 @@ export interface components {
          *       `duplicate_item`
          *     - `rate_limited`: `list_in_progress`
          *     - `payload_too_large`: `payload_too_large`
-         *     - `unavailable`: `storage_not_ready`
+         *     - `unavailable`: `storage_not_ready`, `storage_timeout`
          *     - `signature_required`: `task_not_signed`
          *     - `signature_invalid`: `task_signature_invalid`
          *     - `dependency_failed`: `dependency_failed`
@@ -767,6 +769,12 @@ export interface components {
       queue_count?: number;
       /** @description Left out when storage cannot be read. */
       task_count?: number;
+      /**
+       * @description ajc addition. The name of the scheduler that leads the cron scheduler election
+       *     now (`ajc task cron scheduler`, or a Go one: they share the election); left out
+       *     when none leads or storage cannot be read.
+       */
+      scheduler_leader?: string;
       features?: {
         [key: string]: boolean;
       };
@@ -904,6 +912,48 @@ export interface components {
       };
     };
     /**
+     * @description ajc addition. Storage did not answer in time (NATS's request timeout, or the
+     *     server's write timeout): code
+     *     `unavailable`, reason `storage_timeout`. Any operation can end this way. The
+     *     outcome is unknown (the write may still take effect): retry with the same
+     *     `Idempotency-Key`, or read before repeating a write.
+     */
+    StorageTimeout: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. The browser guard refused the request: code `invalid_argument`,
+     *     reason `origin_forbidden` (it may change something and its `Origin` is not
+     *     the server's own) or `host_forbidden` (its `Host` names neither a loopback
+     *     address, `localhost` nor an `--allowed-host` name). Nothing was done.
+     */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. The request has a body that is not declared
+     *     `Content-Type: application/json`: code `invalid_argument`, reason
+     *     `unsupported_media_type`, `details.field` `Content-Type`. Nothing was done.
+     */
+    UnsupportedMediaType: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
      * @description ajc addition. The path exists but not with this method: code
      *     `invalid_argument`, reason `method_not_allowed`, and an `Allow` header.
      */
@@ -949,6 +999,7 @@ export interface operations {
           "application/json": components["schemas"]["HealthResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -970,6 +1021,7 @@ export interface operations {
           "application/json": components["schemas"]["ReadinessResponse"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       /** @description At least one check failed. */
       503: {
@@ -1000,6 +1052,7 @@ export interface operations {
           "application/json": components["schemas"]["OpenAPIDocument"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1021,6 +1074,7 @@ export interface operations {
           "application/json": components["schemas"]["Info"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1042,6 +1096,7 @@ export interface operations {
           "application/json": components["schemas"]["RetryPolicyList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1100,6 +1155,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       429: components["responses"]["RateLimited"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1148,9 +1204,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1177,6 +1235,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1202,6 +1261,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
@@ -1230,9 +1290,11 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1260,7 +1322,9 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1283,6 +1347,7 @@ export interface operations {
           "application/json": components["schemas"]["QueueList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1310,8 +1375,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1338,6 +1405,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1363,6 +1431,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1388,8 +1457,10 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1412,6 +1483,7 @@ export interface operations {
           "application/json": components["schemas"]["ScheduleList"];
         };
       };
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1439,8 +1511,10 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1467,6 +1541,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
@@ -1492,6 +1567,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
