@@ -17,11 +17,13 @@ test("docs/clients.md has the tested command for each language, and the pinned v
   expect([...versions]).toEqual([OPENAPI_GENERATOR_VERSION]);
 });
 
-test("the README's Generating a client section links the page", () => {
+test("the README's Generating a client section links the page and gives its Python command", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const start = readme.indexOf("### Generating a client");
   expect(start).toBeGreaterThan(0);
-  expect(readme.slice(start, readme.indexOf("\n## ", start))).toContain("(docs/clients.md)");
+  const section = readme.slice(start, readme.indexOf("\n## ", start));
+  expect(section).toContain("(docs/clients.md)");
+  expect(section).toContain(documentedCommand("python"));
 });
 
 test("a generator warning fails the clients run unless it is listed, and a listed one must still occur", () => {
