@@ -5,6 +5,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { type ConnectionOptions, openConnection } from "./connection.ts";
+import { DelayedStore } from "./delayed.ts";
 import { EventPublisher, type LifecycleEvent, watchEvents } from "./events.ts";
 import { type Jet, openJet } from "./jet.ts";
 import { ExpiringBucket } from "./kvlock.ts";
@@ -24,6 +25,8 @@ export class Storage {
   readonly tasks: TaskStore;
   readonly queues: QueueStore;
   readonly events: EventPublisher;
+  /** Wake-ups of delayed tasks (`run_at`). */
+  readonly delayed: DelayedStore;
   #connected = true;
 
   private constructor(
@@ -34,6 +37,7 @@ export class Storage {
     this.events = new EventPublisher(jet.nc, now);
     this.tasks = new TaskStore(jet, this.events);
     this.queues = new QueueStore(jet);
+    this.delayed = new DelayedStore(jet, now);
     this.trackConnection(jet.nc);
   }
 

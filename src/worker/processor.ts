@@ -6,12 +6,18 @@
 import type { Client, QueueInfo } from "../client.ts";
 import { isReason, TerminateTaskError } from "../core/errors.ts";
 import { type RetryPolicy, retryDelay } from "../core/retry.ts";
-import { isEndState, type Task, type TaskResult, type TaskState } from "../core/task.ts";
+import { isEndState, isWaiting, type Task, type TaskResult, type TaskState } from "../core/task.ts";
 import { formatTimeMs, timeMs } from "../core/time.ts";
 import type { WorkItem } from "../store/workqueue.ts";
 import { Lease, RunContext, WorkerStoppingError } from "./context.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { Router } from "./router.ts";
+
+/**
+ * How far before a task's `run_at` its item may arrive and still run: the server fires the
+ * wake-up by its own clock, which may be a little ahead of ours.
+ */
+export const RUN_AT_TOLERANCE_MS = 1_000;
 
 /** How long a blocked task waits before its dependencies are checked again. */
 export const BLOCKED_NAK_DELAY_NS = 5_000_000_000;
@@ -136,6 +142,14 @@ export class Processor {
       }
       item.nak(this.#retryDelay(item));
       return { ...this.#outcome(task, "failed"), error: `could not store ${task.state}: ${task.last_err}` };
+    }
+
+    // A delayed task's item only enters the queue when its wake-up fires, so this is a guard
+    // against an item that came by other means (published by hand, or by an older ajc's
+    // rescuer): it is given back until then, never run early.
+    if (isWaiting(task, now + RUN_AT_TOLERANCE_MS)) {
+      item.nak((timeMs(task.run_at ?? "") - now) * 1_000_000);
+      return this.#outcome(task, "skipped");
     }
 
     if (task.deadline && timeMs(task.deadline) < now) {

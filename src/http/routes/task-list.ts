@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { AjcError } from "../../core/errors.ts";
-import { encodeTask, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
+import { encodeTask, isWaiting, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
 import { parseTimeNs } from "../../core/time.ts";
 import type { ApiDeps, Handler } from "../context.ts";
 import { sendError } from "../respond.ts";
@@ -34,6 +34,8 @@ export interface ListQuery {
   queue?: string;
   type?: string;
   createdSinceNs?: bigint;
+  /** Only tasks still waiting for their `run_at` (true), or only the others (false). */
+  waiting?: boolean;
   ndjson: boolean;
 }
 
@@ -72,6 +74,12 @@ export function parseListQuery(query: string): ListQuery {
     }
     q.createdSinceNs = ns;
   }
+  const waiting = p.get("waiting");
+  if (waiting !== null) {
+    if (waiting !== "true" && waiting !== "false")
+      throw new AjcError("invalid_argument", "waiting must be true or false", { field: "waiting" });
+    q.waiting = waiting === "true";
+  }
   const stream = p.get("stream");
   if (stream !== null) {
     if (stream !== "ndjson")
@@ -83,7 +91,8 @@ export function parseListQuery(query: string): ListQuery {
   return q;
 }
 
-function matches(q: ListQuery, t: Task): boolean {
+function matches(q: ListQuery, t: Task, nowMs = Date.now()): boolean {
+  if (q.waiting !== undefined && isWaiting(t, nowMs) !== q.waiting) return false;
   if (q.states && !q.states.has(t.state)) return false;
   if (q.queue !== undefined && t.queue !== q.queue) return false;
   if (q.type !== undefined && t.type !== q.type) return false;
