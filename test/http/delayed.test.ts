@@ -90,7 +90,10 @@ describe("on a nats-server older than 2.14", () => {
     ajcBinary();
     const env = { NATS_URL: api.nats.url };
     const before = await api.client.countTasks();
-    for (const flags of [["--delay", "1m"], ["--run-at", inMs(60_000)]]) {
+    for (const flags of [
+      ["--delay", "1m"],
+      ["--run-at", inMs(60_000)],
+    ]) {
       const r = await runAjc(["task", "add", "t", "{}", "-q", "EMAIL", ...flags], { env });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("nats-server 2.14.0 or newer");
