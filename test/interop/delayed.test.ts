@@ -223,4 +223,19 @@ describeInterop("delayed tasks on message schedules (nats-server 2.14+)", () => 
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(LATE_MS + MARGIN_MS);
   });
+
+  test("fired wake-ups are removed once old, and waiting ones are kept", async () => {
+    if (!available) return;
+    const waiting = w.client.newTask("d:go", null, { runAt: new Date(Date.now() + 600_000) });
+    await w.client.enqueue(waiting, "RQ");
+    const fired = async () => {
+      const si = await raw.jsm.streams.info(DELAYED_STREAM, { subjects_filter: "AJC_DELAYED.T.>" });
+      return Object.keys(si.state.subjects ?? {}).length;
+    };
+    const before = await fired();
+    expect(before).toBeGreaterThan(0);
+    expect(await w.client.storage.delayed.removeFired(0)).toBe(before);
+    expect(await fired()).toBe(0);
+    expect(await w.client.storage.delayed.pending(waiting.id)).toBe(true);
+  });
 });
