@@ -20,15 +20,15 @@ import { defaultQueue } from "../src/core/queue.ts";
 import { timeMs } from "../src/core/time.ts";
 import { DELAYED_MIN_SERVER, versionAtLeast } from "../src/store/delayed.ts";
 import { DELAYED_STREAM, queueStream, WORKERS_CONSUMER } from "../src/store/subjects.ts";
-import { goVersion, natsServerRelease } from "../test/interop/go-tools.ts";
+import { goVersion, NEWEST_NATS_RELEASE, natsServerRelease } from "../test/interop/go-tools.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
 import { cpuSeconds, memory } from "./proc-stats.ts";
 import { cleanup, stop, track } from "./procs.ts";
 import { int, percentile } from "./stats.ts";
 import { BENCH_TYPE } from "./tasks.ts";
 
-/** The release used when AJC_NATS_SERVER is not set (test/interop/run.ts's newest). */
-const RELEASE = "2.15.3";
+/** The release used when AJC_NATS_SERVER is not set: the newest the interop tests build. */
+const RELEASE = NEWEST_NATS_RELEASE;
 const CREATE_CONCURRENCY = 64;
 const WORKER_CONCURRENCY = 32;
 const SPREAD_MS = 60_000;
