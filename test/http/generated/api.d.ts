@@ -800,7 +800,8 @@ export interface components {
       scheduler_leader?: string;
       /**
        * @description ajc addition. Whether tasks with a `run_at` can be created: the connected
-       *     nats-server is 2.14 or newer (its message schedules wake them).
+       *     nats-server is 2.14 or newer (its message schedules wake them). Left out, as
+       *     the counts, when storage cannot be read.
        */
       delayed_tasks?: boolean;
       features?: {
