@@ -262,17 +262,17 @@ function wrongTypes(type: string, inBody: boolean): unknown[] | undefined {
   if (inBody) {
     switch (type) {
       case "string":
-        return [12345];
+        return [12345, true, ["x"], { x: 1 }];
       case "integer":
-        return [1.5, "1"];
+        return [1.5, "1", true];
       case "number":
-        return ["1"];
+        return ["1", true];
       case "boolean":
-        return ["true"];
+        return ["true", 1];
       case "array":
-        return ["x"];
+        return ["x", { x: 1 }];
       case "object":
-        return [["x"]];
+        return [["x"], "x", 1];
     }
   } else {
     switch (type) {
@@ -431,12 +431,19 @@ export function planOperation(
 
     const pats = patterns(s);
     const matches = (v: string) => pats.every((p) => p.test(v));
+    // Every known bad string that breaks the pattern and no length rule (a path segment is never
+    // empty: that would be another path).
+    const lengthFits = (v: string) =>
+      (["minLength", "x-ajc-minLength"] as const).every((k) => !(v.length < (s[k] as number))) &&
+      (["maxLength", "x-ajc-maxLength"] as const).every((k) => !(v.length > (s[k] as number)));
     for (const k of ["pattern", "x-ajc-pattern"] as const) {
       if (typeof s[k] !== "string") continue;
       const re = new RegExp(s[k] as string, "u");
-      const bad = BAD_STRINGS.find((c) => !re.test(c));
-      if (bad === undefined) problems.push(`${where}: no string known that breaks ${k} ${s[k]}`);
-      else reject(k, bad);
+      const bad = BAD_STRINGS.filter(
+        (c) => !re.test(c) && lengthFits(c) && !(site.loc === "path" && c === ""),
+      );
+      if (bad.length === 0) problems.push(`${where}: no string known that breaks ${k} ${s[k]}`);
+      for (const v of bad) reject(k, v);
     }
     if (type === "string" && pats.length === 0 && !s.enum && !s.format && !s["x-ajc-format"]) {
       // Header values are Latin-1 text; bodies and query strings carry any character.
@@ -487,9 +494,15 @@ export function planOperation(
     }
 
     if (typeof s.format === "string") {
-      if (s.format === "date-time") reject("format", "tomorrow");
-      else if (s.format === "byte") reject("format", "***");
-      else if (s.format === "int32") reject("format", 2 ** 31);
+      if (s.format === "date-time") {
+        reject("format", "tomorrow");
+        reject("format", "2099-01-01 00:00:00");
+        accept("date-time with fraction and offset", "2099-01-01T00:00:00.123456789+01:00");
+      } else if (s.format === "byte") {
+        reject("format", "***");
+        reject("format", "aGVsbG8");
+        for (const v of ["", "AA==", "+/+/"]) accept(`base64 ${JSON.stringify(v)}`, v);
+      } else if (s.format === "int32") reject("format", 2 ** 31);
       else if (!NUMBER_FORMATS.has(s.format))
         problems.push(`${where}: no value known that breaks format ${s.format}`);
     }
@@ -560,6 +573,14 @@ export function planOperation(
       }
     }
   };
+
+  // The document lists the parameters an operation reads; one it does not list is ignored.
+  probes.push({
+    rule: "edge: a query parameter the document does not list",
+    site: { loc: "query", name: "x_ajc_unknown" },
+    make: (b) => ({ ...b, query: { ...b.query, x_ajc_unknown: ["1"] } }),
+    outcome: { accept: true },
+  });
 
   for (const raw of [...(item.parameters ?? []), ...(op.parameters ?? [])]) {
     const prm = deref<ParameterObject>(doc, raw);

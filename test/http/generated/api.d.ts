@@ -624,7 +624,10 @@ export interface components {
      *     }
      */
     QueueCreateRequest: {
-      /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
+      /**
+       * @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. Empty is as left out
+       *     (`queue_name_required`).
+       */
       name: string;
       /** @description How long a work item may wait before it is dropped (default unlimited). */
       max_age?: string;
@@ -744,7 +747,8 @@ export interface components {
       schedule: string;
       /**
        * @description The queue the tasks go to; it need not exist yet, but its name must match
-       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name).
+       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name). Empty is as
+       *     left out (`queue_name_required`).
        */
       queue: string;
       task_type: string;
