@@ -213,6 +213,13 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.console) {
+    const c = r.console;
+    out.push(
+      `**6. Console**: \`/ui/\` to the overview filled from the API, in headless Chromium, median of ${c.runs}: first visit **${c.medianFirstVisitMs} ms** (${c.firstVisitMs.join(", ")}), repeat visit ${c.medianRepeatVisitMs} ms (${c.repeatVisitMs.join(", ")}).`,
+      "",
+    );
+  }
   out.push("**Targets**", "");
   out.push(
     table(
