@@ -201,6 +201,9 @@ export interface NewTaskOptions {
   runAt?: string | Date;
 }
 
+/** The first instant a `run_at` cannot name: 10000-01-01T00:00:00Z. */
+const MAX_RUN_AT_MS = Date.UTC(10000, 0, 1);
+
 /** Builds a new task (state `new`, or `blocked` when it has dependencies). */
 export function newTask(
   type: string,
@@ -220,6 +223,10 @@ export function newTask(
   const runAt = opts.runAt instanceof Date ? formatTimeMs(opts.runAt.getTime()) : opts.runAt;
   if (runAt !== undefined && !isTime(runAt)) {
     throw new AjcError("invalid_argument", "run_at must be an RFC 3339 timestamp", { field: "run_at" });
+  }
+  // The wake-up's `@at` is a four-digit-year RFC 3339 time in UTC (an offset can push past 9999).
+  if (runAt && timeMs(runAt) >= MAX_RUN_AT_MS) {
+    throw new AjcError("invalid_argument", "run_at must be before the year 10000 (UTC)", { field: "run_at" });
   }
   // A task that may not start before its deadline could only expire.
   if (runAt && opts.deadline && timeMs(runAt) > timeMs(opts.deadline)) {

@@ -36,6 +36,9 @@ describe("run_at on POST /v1/tasks, on any server", () => {
   test("a run_at that is not RFC 3339 is a 400 naming run_at", async () => {
     expectError(await create({ type: "t", run_at: "tomorrow" }), 400, "invalid_json", "run_at");
     expectError(await create({ type: "t", run_at: 5 }), 400, "invalid_json", "run_at");
+    // An offset can put a year-9999 time past what the server's schedule can name.
+    const late = await create({ type: "t", run_at: "9999-12-31T23:59:59-23:59" });
+    expectError(late, 400, "invalid_argument", "run_at");
   });
 
   test("a run_at in the past means now: stored with it and enqueued at once", async () => {
