@@ -102,5 +102,9 @@ describe("on a nats-server older than 2.14", () => {
       expect(r.stderr).toContain("nats-server 2.14.0 or newer");
     }
     expect(await api.client.countTasks()).toBe(before);
+    const info = await runAjc(["info"], { env });
+    expect(info.stdout).toMatch(/Available:\s+no \(needs nats-server 2\.14\.0 or newer\)/);
+    const json = JSON.parse((await runAjc(["info", "--json"], { env })).stdout);
+    expect(json.delayed_tasks).toMatchObject({ available: false, needs: "2.14.0" });
   });
 });
