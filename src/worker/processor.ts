@@ -13,12 +13,6 @@ import { Lease, RunContext, WorkerStoppingError } from "./context.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { Router } from "./router.ts";
 
-/**
- * How far before a task's `run_at` its item may arrive and still run: the server fires the
- * wake-up by its own clock, which may be a little ahead of ours.
- */
-export const RUN_AT_TOLERANCE_MS = 1_000;
-
 /** How long a blocked task waits before its dependencies are checked again. */
 export const BLOCKED_NAK_DELAY_NS = 5_000_000_000;
 
@@ -146,8 +140,9 @@ export class Processor {
 
     // A delayed task's item only enters the queue when its wake-up fires, so this is a guard
     // against an item that came by other means (published by hand, or by an older ajc's
-    // rescuer): it is given back until then, never run early.
-    if (isWaiting(task, now + RUN_AT_TOLERANCE_MS)) {
+    // rescuer): it is given back until then, never run early. By our clock: a server whose
+    // clock is ahead fires a little early for us, and the item waits out the difference.
+    if (isWaiting(task, now)) {
       item.nak((timeMs(task.run_at ?? "") - now) * 1_000_000);
       return this.#outcome(task, "skipped");
     }
