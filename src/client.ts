@@ -347,8 +347,10 @@ export class Client {
     return this.storage.tasks.count();
   }
 
+  /** Removes every task, and every wake-up of a delayed one (there is no task left to wake). */
   async purgeTasks(): Promise<void> {
-    return this.storage.tasks.purge();
+    await this.storage.tasks.purge();
+    await this.storage.delayed.cancelAll();
   }
 
   async configureTaskStore(retentionNs: number, replicas: number): Promise<void> {

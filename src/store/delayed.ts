@@ -160,6 +160,16 @@ export class DelayedStore {
     }
   }
 
+  /** Removes every wake-up not yet fired (after the task store was purged). */
+  async cancelAll(): Promise<void> {
+    try {
+      await this.jet.jsm.streams.purge(DELAYED_STREAM, { filter: delayedDefinitionSubject("*") });
+    } catch (err) {
+      if (jsCode(err) === JS_STREAM_NOT_FOUND) return;
+      throw toAjcError(err, "removing the wake-ups of delayed tasks");
+    }
+  }
+
   /**
    * Removes fired wake-ups older than `ageMs`: the queue sourced them long ago (a queue that
    * could not is the rescuer's to repair). Returns how many were removed.

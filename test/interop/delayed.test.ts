@@ -238,4 +238,13 @@ describeInterop("delayed tasks on message schedules (nats-server 2.14+)", () => 
     expect(await fired()).toBe(0);
     expect(await w.client.storage.delayed.pending(waiting.id)).toBe(true);
   });
+
+  test("purging the task store removes the wake-ups of the waiting tasks", async () => {
+    if (!available) return;
+    const t = w.client.newTask("d:go", null, { runAt: new Date(Date.now() + 600_000) });
+    await w.client.enqueue(t, "RQ");
+    expect(await w.client.storage.delayed.pending(t.id)).toBe(true);
+    expect((await w.ajc("task", "purge", "--force")).code).toBe(0);
+    expect(await w.client.storage.delayed.pending(t.id)).toBe(false);
+  });
 });
