@@ -52,6 +52,22 @@ describe("run_at on POST /v1/tasks, on any server", () => {
     expect(got.body.run_at).toBe(runAt);
   });
 
+  test("ajc task add refuses a bad --run-at, a negative --delay, and both at once", async () => {
+    ajcBinary();
+    const env = { NATS_URL: api.nats.url };
+    const add = (...flags: string[]) => runAjc(["task", "add", "t", "{}", "-q", "EMAIL", ...flags], { env });
+    const bad = await add("--run-at", "tomorrow");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--run-at must be an RFC 3339 time");
+    const negative = await add("--delay=-1s");
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toContain("--delay must not be negative");
+    // A usage error: exit status 2.
+    const both = await add("--delay", "1m", "--run-at", inMs(60_000));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/mutually exclusive/i);
+  });
+
   test("GET /v1/tasks?waiting= takes true or false only", async () => {
     expectError(await api.call("GET", "/v1/tasks?waiting=yes"), 400, "invalid_argument", "waiting");
     const past = await create({ type: "past-waiting", run_at: inMs(-1000) });
