@@ -165,13 +165,15 @@ export interface paths {
      *     the past means now. The wake-up is a nats-server message schedule, so this needs
      *     nats-server 2.14 or newer (`GET /v1/info` says `delayed_tasks`).
      *
+     *     Errors by status:
      *     - `400`: `invalid_json` (also, as the Go server, bad base64 in `payload_base64`
      *       and a `deadline` or `run_at` that is not RFC 3339), `payload_both_set`,
      *       `task_type_invalid`, `task_id_invalid`, `queue_name_invalid`,
      *       `invalid_argument` (for example `created` not RFC 3339),
      *       `idempotency_key_invalid`, `run_at_after_deadline` (field `run_at`: the task
      *       could only expire), `delayed_tasks_unavailable` (field `run_at`: the NATS
-     *       server is older than 2.14; nothing is stored); `signature_required` (code `signature_required`,
+     *       server is older than 2.14; nothing is stored), `invalid_argument` for a
+     *       `run_at` after the year 9999; `signature_required` (code `signature_required`,
      *       reason `task_not_signed`) and `signature_invalid` (code `signature_invalid`,
      *       reason `task_signature_invalid`) when signatures are verified.
      *     - `404`: `queue_not_found` (the requested queue does not exist).
