@@ -21,9 +21,20 @@ import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
+import type { TaskChange, TaskChangeFeed, TaskChangeOptions } from "./store/task-changes.ts";
 import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 
-export type { ConnectionOptions, LifecycleEvent, QueueInfo, ScheduleChange, TaskStoreInfo, TaskStoreOptions };
+export type {
+  ConnectionOptions,
+  LifecycleEvent,
+  QueueInfo,
+  ScheduleChange,
+  TaskChange,
+  TaskChangeFeed,
+  TaskChangeOptions,
+  TaskStoreInfo,
+  TaskStoreOptions,
+};
 
 /**
  * Keys that expire after the bucket's TTL, with atomic create and revision-checked update: what the
@@ -398,6 +409,15 @@ export class Client {
   }
 
   // ---- events ----
+
+  /**
+   * Opens a feed of task changes from a task-store sequence on: each task saved after
+   * `afterSeq` (default: now), at its latest state, once (see store/task-changes.ts).
+   */
+  async watchTaskChanges(opts: TaskChangeOptions = {}): Promise<TaskChangeFeed> {
+    this.storage.assertConnected();
+    return this.storage.taskChanges(opts);
+  }
 
   watchEvents(opts: { taskId?: string; signal?: AbortSignal } = {}): AsyncIterable<{
     subject: string;

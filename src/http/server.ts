@@ -17,6 +17,13 @@ import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
+import {
+  DEFAULT_EVENT_BUFFER_BYTES,
+  DEFAULT_EVENT_STALL_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_EVENT_STREAMS,
+  eventRoutes,
+} from "./routes/events.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -60,6 +67,14 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** How long one task listing may run; default 60s (not a flag: tests shorten it). */
   listMaxDurationMs?: number;
+  /** Most `GET /v1/events` streams open at once; default 100. */
+  maxEventStreams?: number;
+  /** Heartbeat comment interval of a quiet event stream; default 15s. */
+  heartbeatMs?: number;
+  /** Unsent bytes an event stream may hold before its client is cut off; default 1 MiB. */
+  eventBufferBytes?: number;
+  /** How long an event stream's client may leave its buffer full; default 10s (tests shorten it). */
+  eventStallMs?: number;
 }
 
 /** A running server. */
@@ -167,6 +182,13 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     writeTimeoutMs: limits.writeTimeoutMs,
   });
   taskRoutes(router, deps);
+  eventRoutes(router, deps, {
+    stopping: stopping.signal,
+    maxStreams: positive(options.maxEventStreams, DEFAULT_MAX_EVENT_STREAMS, "max-event-streams"),
+    heartbeatMs: positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, "heartbeat"),
+    maxBufferBytes: positive(options.eventBufferBytes, DEFAULT_EVENT_BUFFER_BYTES, "event-buffer"),
+    stallMs: positive(options.eventStallMs, DEFAULT_EVENT_STALL_MS, "event-stall"),
+  });
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
 

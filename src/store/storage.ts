@@ -10,6 +10,7 @@ import { type Jet, openJet } from "./jet.ts";
 import { ExpiringBucket } from "./kvlock.ts";
 import { QueueStore } from "./queues.ts";
 import { ScheduleStore } from "./schedules.ts";
+import { openTaskChanges, type TaskChangeFeed, type TaskChangeOptions } from "./task-changes.ts";
 import { TaskStore, type TaskStoreOptions } from "./tasks.ts";
 
 export interface StorageOptions {
@@ -81,6 +82,11 @@ export class Storage {
     opts: { taskId?: string; signal?: AbortSignal } = {},
   ): AsyncIterable<{ subject: string; event: LifecycleEvent }> {
     return watchEvents(this.jet.nc, opts);
+  }
+
+  /** Task changes as they are stored, from a stream sequence on (see task-changes.ts). */
+  taskChanges(opts: TaskChangeOptions = {}): Promise<TaskChangeFeed> {
+    return openTaskChanges(this.jet, opts);
   }
 
   /** Flushes pending publishes and closes the connection. */

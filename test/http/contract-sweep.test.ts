@@ -177,6 +177,7 @@ test("meta, tasks, queues, schedules, unknown paths and methods", async () => {
     ["GET", "/v1/schedules/nope", 404, "schedule_not_found"],
     ["DELETE", "/v1/schedules/s1", 204],
     ["DELETE", "/v1/schedules/s1", 404, "schedule_not_found"],
+    ["GET", "/v1/events?kind=nope", 400, "invalid_argument"],
     ["GET", "/nope", 404, "not_found"],
     ["PUT", "/v1/tasks", 405, "method_not_allowed"],
     ["DELETE", "/v1/queues", 405, "method_not_allowed"],

@@ -263,6 +263,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Watch tasks and lifecycle events as they happen (Server-Sent Events).
+     * @description ajc addition. A `text/event-stream` answer that stays open: one event per task
+     *     change and per asyncjobs lifecycle event, as they happen. Each event has
+     *     `event:` (its kind), `id:` and `data:` (one line of JSON, the `EventData`
+     *     schema):
+     *
+     *     | `event:` | `data:` | `id:` |
+     *     |---|---|---|
+     *     | `task` | the task as stored (`Task`) after a change | the task-store sequence it was stored at |
+     *     | `task_state` | the lifecycle event as Go publishes it (`TaskStateEvent`) | the stream's cursor |
+     *     | `leader_elected` | `LeaderElectedEvent` | the stream's cursor |
+     *     | `end` | why the server ended the stream (`EventStreamEnd`); the last event | the stream's cursor |
+     *
+     *     **Resuming.** Every `id:` is a sequence of the task store (the JetStream stream
+     *     `CHORIA_AJ_TASKS`). That stream keeps one message per task, and each save of a
+     *     task replaces its previous message with one at a higher sequence, so the
+     *     messages after sequence N are the latest state of every task changed since N,
+     *     each once. A client that reconnects with `Last-Event-ID: N` (EventSource does
+     *     so by itself) is therefore sent every task changed since, at its latest state,
+     *     while the store still holds it (retention, `DELETE` and purge remove tasks
+     *     without an event). For a first connection `after=N` does the same; without
+     *     either the stream starts with changes from now on. Lifecycle events come from
+     *     core NATS and are best effort, as in Go: those published while no stream was
+     *     open are not replayed, so treat `task` events as the record and `task_state`
+     *     as a hint. A lifecycle event's `id:` is the newest sequence the stream had read
+     *     when it was sent, so `Last-Event-ID` keeps its meaning whatever kind came last.
+     *
+     *     **Filters.** `task` (repeatable, at most 100), `type`, `queue` and `state`
+     *     (repeatable) apply to `task` and `task_state` events; `kind` (repeatable)
+     *     chooses the kinds sent (default all). A stream filtered to tasks carries
+     *     `leader_elected` events only when `kind` asks for them.
+     *
+     *     **Staying open.** A `: heartbeat` comment is sent after 15 seconds without
+     *     another event, so proxies do not close a quiet stream; the server's write
+     *     timeout does not apply to streams. The answer has `Cache-Control: no-cache`
+     *     and `X-Accel-Buffering: no` (nginx then passes events on as they come). A
+     *     client that does not read what it is sent is cut off once 1 MiB is waiting for
+     *     it (or its buffer stays full for 10 seconds): it gets a last `end` event with
+     *     reason `slow_client` and should reconnect with `Last-Event-ID`. Server shutdown
+     *     ends streams with reason `server_shutdown`. At most `--max-event-streams`
+     *     (default 100) streams are open per server; beyond that the answer is `429`
+     *     (`rate_limited`, reason `too_many_streams`) with `Retry-After`.
+     *
+     *     Errors: `400` with reason `invalid_argument` (an unknown `kind` or `state`, an
+     *     `after` or `Last-Event-ID` that is not a sequence, more than 100 `task`) or
+     *     `task_id_invalid`, with `details.field` naming the parameter.
+     */
+    get: operations["watchEvents"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/queues": {
     parameters: {
       query?: never;
@@ -452,7 +516,7 @@ export interface components {
          *       `task_update_conflict`, `idempotency_key_reused`
          *     - `duplicate`: `queue_already_exists`, `schedule_already_exists`,
          *       `duplicate_item`
-         *     - `rate_limited`: `list_in_progress`
+         *     - `rate_limited`: `list_in_progress`, `too_many_streams`
          *     - `payload_too_large`: `payload_too_large`
          *     - `unavailable`: `storage_not_ready`
          *     - `signature_required`: `task_not_signed`
@@ -766,6 +830,61 @@ export interface components {
     RetryPolicyList: {
       policies: components["schemas"]["RetryPolicy"][];
     };
+    /**
+     * @description ajc addition. The `data:` of one `GET /v1/events` event, by its `event:` name:
+     *     `task` → `Task`, `task_state` → `TaskStateEvent`, `leader_elected` →
+     *     `LeaderElectedEvent`, `end` → `EventStreamEnd`.
+     */
+    EventData:
+      | components["schemas"]["Task"]
+      | components["schemas"]["TaskStateEvent"]
+      | components["schemas"]["LeaderElectedEvent"]
+      | components["schemas"]["EventStreamEnd"];
+    /**
+     * @description ajc addition. A task changed state: the asyncjobs lifecycle event, as the Go
+     *     library publishes it on `CHORIA_AJ.E.task_state.<id>`.
+     */
+    TaskStateEvent: {
+      event_id: string;
+      /** @enum {string} */
+      type: "io.choria.asyncjobs.v1.task_state";
+      /** Format: date-time */
+      timestamp: string;
+      task_id: string;
+      state: components["schemas"]["TaskState"];
+      tries: number;
+      queue?: string;
+      task_type: string;
+      last_error?: string;
+      /**
+       * Format: int64
+       * @description Nanoseconds since the task was created.
+       */
+      task_age?: number;
+    };
+    /**
+     * @description ajc addition. A component (such as the task scheduler) elected a leader: the
+     *     asyncjobs lifecycle event on `CHORIA_AJ.E.leader_election.<component>`.
+     */
+    LeaderElectedEvent: {
+      event_id: string;
+      /** @enum {string} */
+      type: "io.choria.asyncjobs.v1.leader_elected";
+      /** Format: date-time */
+      timestamp: string;
+      name: string;
+      component: string;
+    };
+    /**
+     * @description ajc addition. The last event of a stream the server ended: `slow_client` (the
+     *     client did not read fast enough), `server_shutdown`, or `storage_failed`.
+     *     Reconnect with `Last-Event-ID` to go on.
+     */
+    EventStreamEnd: {
+      /** @enum {string} */
+      reason: "slow_client" | "server_shutdown" | "storage_failed";
+      message: string;
+    };
     HealthResponse: {
       /** @enum {string} */
       status: "ok";
@@ -849,8 +968,9 @@ export interface components {
       };
     };
     /**
-     * @description Another listing is running: code `rate_limited`, reason `list_in_progress`.
-     *     Try again after `Retry-After` seconds.
+     * @description Another listing is running: code `rate_limited`, reason `list_in_progress`;
+     *     or (ajc addition) the server's limit of open event streams is reached, reason
+     *     `too_many_streams`. Try again after `Retry-After` seconds.
      */
     RateLimited: {
       headers: {
@@ -1284,6 +1404,47 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  watchEvents: {
+    parameters: {
+      query?: {
+        /** @description Repeatable: only these tasks. */
+        task?: string[];
+        /** @description Only tasks of this type. */
+        type?: string;
+        /** @description Only tasks in this queue. */
+        queue?: string;
+        /** @description Repeatable: only tasks (and task_state events) in these states. */
+        state?: components["schemas"]["TaskState"][];
+        /** @description Repeatable: only events of these kinds. Default all. */
+        kind?: ("task" | "task_state" | "leader_elected")[];
+        /** @description Start after this task-store sequence (an `id:` of an earlier stream). */
+        after?: number;
+      };
+      header?: {
+        /** @description Resume after this event id; wins over `after`. */
+        "Last-Event-ID"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event stream. Each `data:` line is one `EventData` value. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["RateLimited"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
