@@ -30,6 +30,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { LIST_MAX_DURATION_MS, taskListRoute } from "./routes/task-list.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { loadTls, type TlsFiles } from "./tls.ts";
+import { DEFAULT_MAX_WAIT_MS, TaskWaiters } from "./wait.ts";
 
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
@@ -67,6 +68,8 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** How long one task listing may run; default 60s (not a flag: tests shorten it). */
   listMaxDurationMs?: number;
+  /** The longest `Prefer: wait=N` granted; default 60s. */
+  maxWaitMs?: number;
   /** Most `GET /v1/events` streams open at once; default 100. */
   maxEventStreams?: number;
   /** Heartbeat comment interval of a quiet event stream; default 15s. */
@@ -83,6 +86,8 @@ export interface ApiServer {
   readonly address: string;
   readonly port: number;
   readonly auth: AuthMode;
+  /** Long-lived requests open right now: event streams and `Prefer: wait` waiters. */
+  readonly live: { readonly eventStreams: number; readonly waiters: number };
   /** Stops accepting, lets in-flight requests finish (up to the write timeout), closes the rest. */
   close(): Promise<void>;
 }
@@ -181,8 +186,14 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     maxDurationMs: positive(options.listMaxDurationMs, LIST_MAX_DURATION_MS, "list-max-duration"),
     writeTimeoutMs: limits.writeTimeoutMs,
   });
-  taskRoutes(router, deps);
-  eventRoutes(router, deps, {
+  const waiters = new TaskWaiters(client);
+  taskRoutes(router, deps, {
+    waiters,
+    maxWaitMs: positive(options.maxWaitMs, DEFAULT_MAX_WAIT_MS, "max-wait"),
+    writeTimeoutMs: limits.writeTimeoutMs,
+    stopping: stopping.signal,
+  });
+  const streams = eventRoutes(router, deps, {
     stopping: stopping.signal,
     maxStreams: positive(options.maxEventStreams, DEFAULT_MAX_EVENT_STREAMS, "max-event-streams"),
     heartbeatMs: positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, "heartbeat"),
@@ -224,6 +235,14 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     address,
     port: addr.port,
     auth,
+    live: {
+      get eventStreams() {
+        return streams.open;
+      },
+      get waiters() {
+        return waiters.waiting;
+      },
+    },
     close() {
       closed ??= (async () => {
         stopping.abort();

@@ -30,6 +30,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ajc-events-"));
   const env = { NATS_URL: nats.url };
   expect((await runAjc(["queue", "add", "EVQ", "--run-time", "1m"], { env })).code).toBe(0);
+  // The flood has a queue of its own: no worker takes its tasks.
+  expect((await runAjc(["queue", "add", "FLOOD"], { env })).code).toBe(0);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   server = spawnAjc(
@@ -104,7 +106,7 @@ test("a client that never reads is cut off with an end event; the server's memor
   // Far more than the server may hold for one client: 120 MB of events.
   for (let i = 0; i < 30 && !server.output().includes("event stream cut off"); i++) {
     const batch = Array.from({ length: 20 }, () => client.newTask("ev:flood", JSON.stringify({ blob })));
-    await Promise.all(batch.map((t) => client.enqueue(t, "EVQ")));
+    await Promise.all(batch.map((t) => client.enqueue(t, "FLOOD")));
     pushed += batch.length * blob.length;
     peak = Math.max(peak, rssKiB(pid));
   }
@@ -136,4 +138,14 @@ test("--max-event-streams: the stream past the limit is refused with 429", async
   const r = await caller(url)("GET", "/v1/events");
   expectError(r, 429, "too_many_streams");
   for (const s of held) s.close();
+});
+
+test("Prefer: wait on a create is answered with the completed task once the worker is done", async () => {
+  const r = await caller(url)("POST", "/v1/tasks", {
+    json: { type: "ev:work" },
+    headers: { prefer: "wait=30" },
+  });
+  expect(r.status).toBe(201);
+  expect(r.body).toMatchObject({ type: "ev:work", state: "complete", result: { payload: "done\n" } });
+  expect(r.headers.get("preference-applied")).toBe("wait=30");
 });

@@ -31,6 +31,7 @@ interface RunArgs extends NatsFlags {
   "verify-key"?: string;
   "signatures-optional"?: boolean;
   "max-event-streams"?: string;
+  "max-wait"?: string;
 }
 
 const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`;
@@ -81,6 +82,10 @@ const FLAGS: Record<
       "ed25519 public key (hex, or a file holding it): tasks must be signed, checked on create and read",
   },
   "signatures-optional": { type: "boolean", describe: "with --verify-key, accept unsigned tasks too" },
+  "max-wait": {
+    type: "string",
+    describe: "longest Prefer: wait=N granted on task reads and creates (Go duration) [default: 60s]",
+  },
   "max-event-streams": {
     type: "string",
     describe: `most GET /v1/events streams open at once; more get 429 [default: ${DEFAULT_MAX_EVENT_STREAMS}]`,
@@ -205,6 +210,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         maxBodyBytes: bytes("max-body", str("max-body")),
         unsafeBind: bool("unsafe-bind"),
         allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
+        maxWaitMs: durationMs("max-wait", str("max-wait")),
         maxEventStreams: count("max-event-streams", str("max-event-streams")),
       };
       resolveServerOptions(options);

@@ -195,6 +195,9 @@ export interface paths {
      *     `signature_required` (reason `task_not_signed`) or `signature_invalid` (reason
      *     `task_signature_invalid`) for a stored task that is unsigned or badly signed;
      *     `404` `task_not_found`.
+     *
+     *     With `Prefer: wait=N` (ajc addition) the answer is held until the task ends or
+     *     N seconds pass; see the `Prefer` parameter.
      */
     get: operations["getTask"];
     put?: never;
@@ -1053,6 +1056,11 @@ export interface components {
     TaskLocation: string;
     /** @description Seconds to wait before trying again. */
     RetryAfter: number;
+    /**
+     * @description ajc addition (RFC 7240): `wait=N` when the server honoured `Prefer: wait`, N
+     *     being the seconds it was willing to wait.
+     */
+    PreferenceApplied: string;
     /** @description The methods the path supports, comma separated. */
     Allow: string;
   };
@@ -1249,6 +1257,15 @@ export interface operations {
          *     with `200` instead of creating another.
          */
         "Idempotency-Key"?: string;
+        /**
+         * @description ajc addition (RFC 7240). `wait=N`: hold the answer until the task is in an
+         *     end state (`complete`, `expired`, `terminated`, `unreachable`) or N seconds
+         *     have passed, whichever is first; then answer as usual with the task as it is
+         *     then. N is capped by the server's `--max-wait` (default 60); the answer says
+         *     `Preference-Applied: wait=N` with the N it waited for at most. Other
+         *     preferences, and a malformed `wait`, are ignored.
+         */
+        Prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -1266,6 +1283,7 @@ export interface operations {
       200: {
         headers: {
           Location: components["headers"]["TaskLocation"];
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
@@ -1276,6 +1294,7 @@ export interface operations {
       201: {
         headers: {
           Location: components["headers"]["TaskLocation"];
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
@@ -1295,7 +1314,17 @@ export interface operations {
   getTask: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description ajc addition (RFC 7240). `wait=N`: hold the answer until the task is in an
+         *     end state (`complete`, `expired`, `terminated`, `unreachable`) or N seconds
+         *     have passed, whichever is first; then answer as usual with the task as it is
+         *     then. N is capped by the server's `--max-wait` (default 60); the answer says
+         *     `Preference-Applied: wait=N` with the N it waited for at most. Other
+         *     preferences, and a malformed `wait`, are ignored.
+         */
+        Prefer?: string;
+      };
       path: {
         /** @description Task id. */
         id: string;
@@ -1307,6 +1336,7 @@ export interface operations {
       /** @description The task. */
       200: {
         headers: {
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
