@@ -313,6 +313,23 @@ export class Client {
     yield* this.storage.tasks.list(opts);
   }
 
+  /**
+   * Streams stored tasks oldest first with the task-store sequence of each, from after
+   * `afterSeq` on: a cursor for paging (see TaskStore.entries).
+   */
+  async *listTaskEntries(
+    opts: { limit?: number; signal?: AbortSignal; afterSeq?: number } = {},
+  ): AsyncIterable<TaskChange> {
+    this.storage.assertConnected();
+    yield* this.storage.tasks.entries(opts);
+  }
+
+  /** The task-store sequence of the newest stored change (0 when the store is empty). */
+  async lastTaskSeq(): Promise<number> {
+    this.storage.assertConnected();
+    return this.storage.lastTaskSeq();
+  }
+
   async taskStoreInfo(): Promise<TaskStoreInfo> {
     this.storage.assertConnected();
     return this.storage.tasks.info();

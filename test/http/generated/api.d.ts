@@ -118,8 +118,17 @@ export interface paths {
     /**
      * List tasks (snapshot).
      * @description A snapshot read through a short-lived JetStream consumer, oldest task first.
-     *     There is no cursor: filters are applied after the tasks are read, and `limit`
-     *     caps how many are read, so fewer than `limit` may match.
+     *     Filters are applied after the tasks are read, and `limit` caps how many are
+     *     read, so fewer than `limit` may match.
+     *
+     *     Paging (ajc addition): a JSON page whose read stopped at `limit` with more
+     *     stored after it carries `next`, a cursor (the task-store sequence of the last
+     *     task read); `after=<next>` with the same filters reads on from there, oldest
+     *     first. Tasks are ordered by when they were last stored, so paging sees every
+     *     task once, without gaps or repeats, while new tasks arrive (they come after);
+     *     a task changed while you page moves behind the cursor and shows up again,
+     *     in its new state, on a later page. A page may hold fewer matches than
+     *     `limit`, even none, and still have `next`.
      *
      *     Only one listing runs at a time per server; a concurrent call gets `429`
      *     (`rate_limited`, reason `list_in_progress`) with `Retry-After`.
@@ -656,6 +665,12 @@ export interface components {
       tasks: components["schemas"]["Task"][];
       /** @description Number of tasks in this response. */
       count: number;
+      /**
+       * @description ajc addition. Present when the read stopped at `limit` with more tasks stored
+       *     after it: pass it back as `after=` (with the same filters) for the next page.
+       *     Absent on the last page.
+       */
+      next?: string;
     };
     BulkRetryRequest: {
       /** @description Task ids: at least 1 (`ids_required`), at most 100 (`ids_too_many`). */
@@ -1219,6 +1234,11 @@ export interface operations {
          *     `maximum: 1000`, which applies to JSON listings.
          */
         limit?: number;
+        /**
+         * @description ajc addition. Continue after this cursor: the `next` of an earlier page (NDJSON
+         *     streams accept it too). Errors: `400` `invalid_argument` when it is not one.
+         */
+        after?: string;
         /** @description When `ndjson`, stream newline-delimited JSON, one task per line. */
         stream?: "ndjson";
       };
