@@ -1,7 +1,7 @@
 /**
  * Compiles `ajc` into one self-contained executable.
  *
- *   bun build/build.ts [TARGET] [--outfile PATH]
+ *   bun build/build.ts [TARGET] [--outfile PATH] [--embed-nats]
  *
  * TARGET is one of SUPPORTED_TARGETS (build/targets.ts); without it the host is the target and the
  * output is build/ajc, otherwise build/ajc-<os>-<arch>[.exe] unless --outfile says otherwise. The
@@ -13,14 +13,19 @@
  * server's launch-to-ready time from ~280 to ~190 ms. A cross-target build is not: JSC bytecode made
  * on one platform is not promised to load on another (oven-sh/bun#18416, #24144), and the
  * release workflow cross-compiles; those binaries start as before.
+ *
+ * `--embed-nats` (or AJC_EMBED_NATS=1), as the release workflow builds, also compiles the pinned
+ * nats-server for the target with Go (build/nats-server.ts) and embeds it for `ajc dev`; without it
+ * the build needs no Go and stays as fast as before.
  */
 import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import { buildEmbeddedNats } from "./nats-server.ts";
 import { artifactName, isTarget, SUPPORTED_TARGETS, type Target } from "./targets.ts";
 
-const USAGE = `usage: bun build/build.ts [TARGET] [--outfile PATH]\nTARGET: ${SUPPORTED_TARGETS.join(", ")} (default: the host)`;
+const USAGE = `usage: bun build/build.ts [TARGET] [--outfile PATH] [--embed-nats]\nTARGET: ${SUPPORTED_TARGETS.join(", ")} (default: the host)`;
 
 /** What to build, from the command line. */
 export interface BuildArgs {
@@ -29,6 +34,8 @@ export interface BuildArgs {
   /** Absolute path of the executable to write. */
   outfile: string;
   help: boolean;
+  /** Set (true) when the pinned nats-server is to be built and embedded. */
+  embedNats?: true;
 }
 
 /** A bad command line; the message says what is wrong. */
@@ -42,9 +49,11 @@ export function parseBuildArgs(argv: string[], root: string, cwd: string = proce
   let target: Target | undefined;
   let outfile: string | undefined;
   let help = false;
+  let embedNats = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--help" || a === "-h") help = true;
+    else if (a === "--embed-nats") embedNats = true;
     else if (a === "--outfile" || a.startsWith("--outfile=")) {
       const v = a === "--outfile" ? argv[++i] : a.slice("--outfile=".length);
       if (!v || v.startsWith("--")) throw new BuildUsageError("--outfile needs a path");
@@ -58,7 +67,7 @@ export function parseBuildArgs(argv: string[], root: string, cwd: string = proce
   let out = outfile ? resolve(cwd, outfile) : join(root, "build", target ? artifactName(target) : "ajc");
   // Bun appends .exe to Windows executables itself; do the same so the size check finds the file.
   if (target?.includes("windows") && !out.endsWith(".exe")) out += ".exe";
-  return { target, outfile: out, help };
+  return { target, outfile: out, help, ...(embedNats ? { embedNats: true as const } : {}) };
 }
 
 /** The compile target of the machine running the build. */
@@ -93,6 +102,10 @@ function main(): number {
     return 0;
   }
   const commit = gitCommit(root);
+  const embed =
+    args.embedNats || process.env.AJC_EMBED_NATS === "1"
+      ? buildEmbeddedNats(args.target ?? hostTarget(), root)
+      : undefined;
   const cmd = [
     "build",
     "--compile",
@@ -102,8 +115,10 @@ function main(): number {
     "--format=esm",
     ...(usesBytecode(args.target) ? ["--bytecode"] : []),
     `--define=AJC_COMMIT=${JSON.stringify(commit)}`,
+    ...(embed ? [`--define=AJC_EMBEDDED_NATS=${JSON.stringify(embed.define)}`] : []),
     ...(args.target ? [`--target=${args.target}`] : []),
     join(root, "src", "main.ts"),
+    ...(embed?.files ?? []),
     "--outfile",
     args.outfile,
   ];
@@ -111,7 +126,7 @@ function main(): number {
   if (r.status !== 0) return r.status ?? 1;
   const size = (statSync(args.outfile).size / 1024 / 1024).toFixed(1);
   console.log(
-    `built ${args.outfile} (${size} MiB) for ${args.target ?? "the host"}${usesBytecode(args.target) ? " as bytecode" : ""}: version ${pkg.version}, commit ${commit || "unknown"}`,
+    `built ${args.outfile} (${size} MiB) for ${args.target ?? "the host"}${usesBytecode(args.target) ? " as bytecode" : ""}: version ${pkg.version}, commit ${commit || "unknown"}${embed ? `, with nats-server ${embed.version}` : ""}`,
   );
   return 0;
 }

@@ -21,6 +21,7 @@ import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
+import { SCHEDULER_ELECTION_KEY } from "./store/subjects.ts";
 import type { TaskChange, TaskChangeFeed, TaskChangeOptions } from "./store/task-changes.ts";
 import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 
@@ -333,6 +334,16 @@ export class Client {
   async taskStoreInfo(): Promise<TaskStoreInfo> {
     this.storage.assertConnected();
     return this.storage.tasks.info();
+  }
+
+  /**
+   * The name the leading scheduler (`ajc task cron scheduler`, or a Go one) wrote to its election
+   * key, or undefined when none leads. Opens the elections bucket, creating it when missing, as a
+   * scheduler would.
+   */
+  async schedulerLeader(): Promise<string | undefined> {
+    this.storage.assertConnected();
+    return (await (await this.storage.elections()).get(SCHEDULER_ELECTION_KEY))?.value;
   }
 
   async countTasks(): Promise<number> {

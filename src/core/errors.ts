@@ -35,6 +35,7 @@ export const REASON_CODES = {
   task_not_signed: "signature_required",
   task_signature_invalid: "signature_invalid",
   storage_not_ready: "unavailable",
+  storage_timeout: "unavailable",
   queue_not_found: "not_found",
   queue_name_required: "invalid_argument",
   queue_name_invalid: "invalid_argument",

@@ -64,10 +64,18 @@ interface SocketState {
   closeAt: number;
 }
 
-/** What a request past its write deadline gets: 503 if nothing was sent yet, else the connection closed. */
+/**
+ * Said when the write deadline passes. The handler is still waiting on storage and may yet succeed
+ * (an enqueue whose publish is merely slow), so this is not `storage_not_ready` ("nothing was
+ * done, retry"): the outcome is unknown, and a retry is only safe with the same Idempotency-Key.
+ */
+export const WRITE_TIMEOUT_MESSAGE =
+  "storage did not answer within the server's write timeout: the outcome is unknown, the request may still take effect; retry with the same Idempotency-Key";
+
+/** What a request past its write deadline gets: 504 if nothing was sent yet, else the connection closed. */
 function writeDeadlinePassed(res: ServerResponse): void {
   if (!isAnswered(res)) {
-    sendError(res, new AjcError("storage_not_ready", "the request took too long"), { connection: "close" });
+    sendError(res, new AjcError("storage_timeout", WRITE_TIMEOUT_MESSAGE), { connection: "close" });
   } else {
     res.destroy();
   }

@@ -22,15 +22,18 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 
 /**
  * Reasons whose status is not their code's. The code enum is closed (it is the reference
- * document's), so these keep the `invalid_argument` code while HTTP says what went wrong: a wrong
- * method is 405, a body that is not declared JSON 415, and a request the browser guard refuses
- * (a foreign `Origin`, a `Host` that is not allowed) 403. See src/http/browser.ts.
+ * document's), so these keep their code while HTTP says what went wrong: a wrong method is 405, a
+ * body that is not declared JSON 415, a request the browser guard refuses (a foreign `Origin`, a
+ * `Host` that is not allowed) 403 (see src/http/browser.ts), all with `invalid_argument`; a request
+ * cut off at the write deadline keeps `unavailable` but says 504, because unlike a 503 its work may
+ * still be done.
  */
 const STATUS_BY_REASON: Partial<Readonly<Record<Reason, number>>> = {
   method_not_allowed: 405,
   unsupported_media_type: 415,
   origin_forbidden: 403,
   host_forbidden: 403,
+  storage_timeout: 504,
 };
 
 /** The message a client gets for an unexpected failure; the cause goes to the log only. */

@@ -38,6 +38,25 @@ export const REFRESH_FRACTION = 0.75;
 /** The confirming refresh comes after this fraction of the TTL. */
 export const CONFIRM_FRACTION = 0.25;
 
+/** The shortest elections-bucket TTL accepted (as Go): the refresh would come too often below it. */
+export const MIN_ELECTION_TTL_MS = 10_000;
+/** The longest elections-bucket TTL accepted (as Go): a dead leader would be replaced too late. */
+export const MAX_ELECTION_TTL_MS = 3_600_000;
+
+/**
+ * Why an elections bucket's TTL cannot be used, or undefined when it can (10s to 1h, as the Go
+ * library checks). A bucket without a TTL (0) keeps a dead leader's key forever.
+ */
+export function electionTtlProblem(ttlMs: number): string | undefined {
+  if (!Number.isFinite(ttlMs) || ttlMs < MIN_ELECTION_TTL_MS) {
+    return `the elections bucket's TTL (${ttlMs / 1000}s) must be 10 seconds or more`;
+  }
+  if (ttlMs > MAX_ELECTION_TTL_MS) {
+    return `the elections bucket's TTL (${ttlMs / 1000}s) must be at most 1 hour`;
+  }
+  return undefined;
+}
+
 /** Defaults for a bucket TTL merged with overrides; throws RangeError on timings that cannot work. */
 export function resolveTiming(
   ttlMs: number,

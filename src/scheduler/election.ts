@@ -1,7 +1,8 @@
 /**
- * Leader election on the asyncjobs elections bucket (`CHORIA_AJ_ELECTIONS`, TTL 10s), compatible
- * with the Go library's: candidates of both share one key and elect one leader. The rules are the
- * pure functions of `election-state.ts`; this module runs them against the bucket on a timer.
+ * Leader election on the asyncjobs elections bucket (`CHORIA_AJ_ELECTIONS`, its TTL read from the
+ * bucket), compatible with the Go library's: candidates of both share one key and elect one leader.
+ * The rules are the pure functions of `election-state.ts`; this module runs them against the
+ * bucket on a timer.
  */
 import type { Clock } from "../core/time.ts";
 import {
@@ -24,6 +25,7 @@ import { sleep } from "./sleep.ts";
  * has them. Refusals (key taken, revision moved on) resolve `undefined`/`false`; failures throw.
  */
 export interface LeaseBucket {
+  /** The bucket's TTL as the bucket reports it: every timing of the election is a fraction of it. */
   readonly ttlMs: number;
   create(key: string, value: string): Promise<number | undefined>;
   update(key: string, value: string, revision: number): Promise<number | undefined>;

@@ -17,6 +17,7 @@ export class SchedulerMetrics {
   readonly schedulesTotal;
   readonly scheduledCount;
   readonly scheduleErrorCount;
+  readonly rescued;
   readonly electionCampaigns;
   readonly electionLeader;
   readonly electionInterval;
@@ -41,6 +42,12 @@ export class SchedulerMetrics {
       n("task_scheduler_schedule_error_count"),
       "The number of firings that failed to create or enqueue a task",
       ["type", "queue"],
+    );
+    // Ours (Go has no rescuer): what the leader's periodic rescuer runs did.
+    this.rescued = registry.counter(
+      n("task_scheduler_rescued_count"),
+      "The number of stranded tasks the scheduler's rescuer requeued, marked queue_error, found stuck, or failed to repair",
+      ["action"],
     );
     this.electionCampaigns = registry.counter(
       n("election_campaigns"),

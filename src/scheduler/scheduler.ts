@@ -9,11 +9,13 @@ import { AjcError } from "../core/errors.ts";
 import type { Clock } from "../core/time.ts";
 import { SCHEDULER_ELECTION_KEY } from "../store/subjects.ts";
 import { Election } from "./election.ts";
-import type { ElectionTiming } from "./election-state.ts";
+import { type ElectionTiming, electionTtlProblem } from "./election-state.ts";
+import { fireOnce } from "./firing.ts";
 import { type Log, silentLog } from "./log.ts";
 import { SchedulerMetrics } from "./metrics.ts";
+import { rescueLine, rescueSummary, rescueTasks } from "./rescuer.ts";
 import { sleep } from "./sleep.ts";
-import { type Firing, firingTaskOptions, Timetable } from "./timetable.ts";
+import { type Firing, Timetable } from "./timetable.ts";
 
 /** Options of a scheduler. */
 export interface SchedulerOptions {
@@ -25,6 +27,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Where the series go; default a private registry. */
   metrics?: SchedulerMetrics;
+  /**
+   * While leader, run the rescuer (`rescueTasks`) this often, finding tasks no work item will
+   * deliver; 0 or absent: never.
+   */
+  rescueEveryMs?: number;
   /** Election timings and randomness; the defaults are the production ones (tests shorten them). */
   election?: Partial<Omit<ElectionTiming, "ttlMs">> & { random?: () => number };
 }
@@ -54,6 +61,11 @@ export class Scheduler {
     this.metrics = opts.metrics ?? new SchedulerMetrics();
   }
 
+  /** The election's timings once running (every one a fraction of the bucket's TTL by default). */
+  get electionTiming(): ElectionTiming | undefined {
+    return this.#election?.timing;
+  }
+
   /** True while this scheduler is the announced leader and may fire schedules. */
   isLeader(): boolean {
     return this.#election?.isLeader() ?? false;
@@ -62,13 +74,16 @@ export class Scheduler {
   /**
    * Runs until `signal` aborts: campaigns, watches schedules, fires them while leader. Resolves after
    * stepping down (the election key is released when we held it). Fails only when the elections
-   * bucket cannot be opened at start; later NATS trouble pauses firing and is retried.
+   * bucket cannot be opened at start, or its TTL is outside 10s..1h (the election's timings are
+   * fractions of it); later NATS trouble pauses firing and is retried.
    */
   async run(signal: AbortSignal): Promise<void> {
     if (this.#signal) throw new Error("the scheduler is already running");
     this.#signal = signal;
     const { name } = this.opts;
     const bucket = await this.client.storage.elections();
+    const ttlProblem = electionTtlProblem(bucket.ttlMs);
+    if (ttlProblem) throw new AjcError("invalid_argument", ttlProblem);
     this.#election = new Election({
       ...this.opts.election,
       name,
@@ -90,13 +105,41 @@ export class Scheduler {
     });
     this.#log.info(`starting leader election for ${SCHEDULER_ELECTION_KEY} as ${name}`);
     const elected = this.#election.run(signal);
+    const rescuing = this.#rescueLoop(signal);
     try {
       await this.#watch(signal);
     } finally {
       clearTimeout(this.#timer);
       // Let enqueues under way finish before the caller closes the connection.
       await Promise.all(this.#inflight);
+      await rescuing;
       await elected;
+    }
+  }
+
+  /** Every `rescueEveryMs`, while leader, one rescuer run; what it did goes to the log. */
+  async #rescueLoop(signal: AbortSignal): Promise<void> {
+    const everyMs = this.opts.rescueEveryMs ?? 0;
+    if (!(everyMs > 0)) return;
+    this.#log.info(`the leader looks for stranded tasks every ${everyMs / 1000}s`);
+    while (!signal.aborted) {
+      await sleep(everyMs, signal);
+      if (signal.aborted || !this.isLeader()) continue;
+      try {
+        const report = await rescueTasks(this.client, { signal });
+        for (const e of report.entries) this.#log.info(`rescuer: ${rescueLine(e, false)}`);
+        if (report.requeued + report.marked + report.stuck + report.failed > 0) {
+          this.#log.info(`rescuer: ${rescueSummary(report)}`);
+        } else {
+          this.#log.debug?.(`rescuer: ${rescueSummary(report)}`);
+        }
+        this.metrics.rescued.inc({ action: "requeued" }, report.requeued);
+        this.metrics.rescued.inc({ action: "marked" }, report.marked);
+        this.metrics.rescued.inc({ action: "stuck" }, report.stuck);
+        this.metrics.rescued.inc({ action: "failed" }, report.failed);
+      } catch (err) {
+        this.#log.warn(`rescuer: looking for stranded tasks failed: ${message(err)}`);
+      }
     }
   }
 
@@ -165,7 +208,11 @@ export class Scheduler {
     this.#arm();
   }
 
-  /** One firing: while leader, a new task from the schedule enqueued to its queue. Never throws. */
+  /**
+   * One firing: while leader, the firing's task enqueued to the schedule's queue. The task id is
+   * the firing's identity (`firingTaskId`), so a scheduler that still believed it led when another
+   * had taken over cannot fire the same due time twice. Never throws.
+   */
   async #fire(f: Firing, nowMs: number): Promise<void> {
     if (!this.isLeader()) {
       this.#log.debug?.(`schedule ${f.name} is due, but this scheduler is not the leader`);
@@ -174,9 +221,14 @@ export class Scheduler {
     const s = f.schedule;
     const labels = { type: s.task_type, queue: s.queue };
     try {
-      const task = this.client.newTask(s.task_type, s.payload, firingTaskOptions(s, nowMs));
-      // requireQueue: a missing queue is one logged error per firing, not a queue_error task each time.
-      await this.client.enqueue(task, s.queue, { requireQueue: true });
+      const outcome = await fireOnce(this.client, f, nowMs);
+      if ("alreadyFired" in outcome) {
+        this.#log.info(
+          `schedule ${f.name} due at ${new Date(f.dueAtMs).toISOString()} was already fired as task ${outcome.alreadyFired}: skipped`,
+        );
+        return;
+      }
+      const task = outcome.created;
       this.metrics.scheduledCount.inc(labels);
       this.#log.info(`schedule ${f.name} created task ${task.id} (${s.task_type}) in queue ${s.queue}`);
     } catch (err) {

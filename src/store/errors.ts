@@ -55,6 +55,15 @@ export function toAjcError(err: unknown, what: string, notFound: Reason = "stora
       cause: err,
     });
   }
+  if (err instanceof natsErrors.TimeoutError) {
+    // The request may have been carried out (a publish stored, a stream updated): unlike "not
+    // available", the caller must not assume nothing happened.
+    return new AjcError(
+      "storage_timeout",
+      `${what}: NATS did not answer in time, the outcome is unknown (a write may still take effect)`,
+      { cause: err },
+    );
+  }
   if (isUnavailable(err)) {
     return new AjcError("storage_not_ready", `${what}: NATS JetStream is not available`, { cause: err });
   }

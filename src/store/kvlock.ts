@@ -22,14 +22,24 @@ export class ExpiringBucket {
     readonly ttlMs: number,
   ) {}
 
-  /** The elections bucket, `CHORIA_AJ_ELECTIONS`, TTL 10s. */
+  /**
+   * The elections bucket, `CHORIA_AJ_ELECTIONS`, created with a TTL of 10s when missing. Its TTL is
+   * read from the bucket, as the Go library reads it: a bucket someone made with another TTL keeps
+   * it, and the election's timings must follow the keys' real lifetime, not the default's.
+   */
   static async elections(jet: Jet): Promise<ExpiringBucket> {
     const kv = await openBucket(jet, ELECTIONS_BUCKET, {
       description: ELECTIONS_DESCRIPTION,
       ttl: ELECTIONS_TTL_MS,
       history: 1,
     });
-    return new ExpiringBucket(kv, ELECTIONS_TTL_MS);
+    let ttlMs: number;
+    try {
+      ttlMs = (await kv.status()).ttl;
+    } catch (err) {
+      throw toAjcError(err, `bucket ${ELECTIONS_BUCKET}`);
+    }
+    return new ExpiringBucket(kv, ttlMs);
   }
 
   /** Our idempotency-key bucket, TTL 10 minutes. */

@@ -236,6 +236,48 @@ export class QueueStore {
   }
 
   /**
+   * True when the queue holds a work item for `taskId` (waiting, or delivered and not yet
+   * acknowledged): a direct read of the last message on the item's subject, never a consumer, so
+   * it disturbs no delivery. A missing queue is `queue_not_found`.
+   */
+  async hasItem(queue: string, taskId: string): Promise<boolean> {
+    return (await this.itemSequence(queue, taskId)) !== undefined;
+  }
+
+  /** The stream sequence of the task's work item, or undefined when there is none (see `hasItem`). */
+  async itemSequence(queue: string, taskId: string): Promise<number | undefined> {
+    try {
+      const sm = await this.jet.jsm.streams.getMessage(queueStream(queue), {
+        last_by_subj: workItemSubject(queue, taskId),
+      });
+      return sm ? sm.seq : undefined;
+    } catch (err) {
+      throw toAjcError(err, `reading the work item of task ${taskId} in queue ${queue}`, "queue_not_found");
+    }
+  }
+
+  /**
+   * Where the queue's `WORKERS` consumer stands: the highest stream sequence it has delivered,
+   * how many deliveries await an acknowledgement (or a redelivery), and its max deliveries (-1:
+   * unlimited). An item at or below `deliveredStreamSeq` while nothing awaits an acknowledgement
+   * has used up its deliveries: JetStream keeps it in the stream but never delivers it again.
+   */
+  async deliveryState(
+    queue: string,
+  ): Promise<{ deliveredStreamSeq: number; ackPending: number; maxDeliver: number }> {
+    try {
+      const ci = await this.jet.jsm.consumers.info(queueStream(queue), WORKERS_CONSUMER);
+      return {
+        deliveredStreamSeq: ci.delivered.stream_seq,
+        ackPending: ci.num_ack_pending,
+        maxDeliver: ci.config.max_deliver ?? -1,
+      };
+    } catch (err) {
+      throw toAjcError(err, `queue ${queue}`, "queue_not_found");
+    }
+  }
+
+  /**
    * Publishes a task's work item `{"kind":0,"job":"<id>"}`. With `dedupe` the task id is the
    * message id, so a second publish within the duplicate window is refused as `duplicate_item`.
    * No stream on the subject is `queue_not_found`.

@@ -137,6 +137,8 @@ export class ScheduleStore {
     }
     const stop = () => it.stop();
     signal?.addEventListener("abort", stop, { once: true });
+    // Aborted while the watch was being set up: no abort event will come, so stop it now.
+    if (signal?.aborted) it.stop();
     try {
       for await (const e of it) {
         const name = e.key.slice(SCHEDULE_KEY_PREFIX.length);

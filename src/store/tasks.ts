@@ -206,6 +206,14 @@ export class TaskStore {
 
   /** Loads a task by id (`task_not_found` when there is none). */
   async load(id: string): Promise<Task> {
+    return (await this.loadStored(id)).task;
+  }
+
+  /**
+   * Loads a task with the moment it was last saved (unix ms, the server's time of the stored
+   * message): how long nobody has touched it, whoever saved it (us, a Go worker, a Go client).
+   */
+  async loadStored(id: string): Promise<{ task: Task; savedAtMs: number }> {
     let sm: Awaited<ReturnType<Jet["jsm"]["streams"]["getMessage"]>>;
     try {
       sm = await this.jet.jsm.streams.getMessage(TASKS_STREAM, { last_by_subj: taskSubject(id) });
@@ -215,7 +223,7 @@ export class TaskStore {
     if (!sm) throw new AjcError("task_not_found", `task not found: ${id}`);
     const task = decodeTask(sm.string());
     this.#seqs.set(task, sm.seq);
-    return task;
+    return { task, savedAtMs: sm.time.getTime() };
   }
 
   /**

@@ -103,9 +103,11 @@ function routeLevelResponse(status: number, pathKnown: boolean): ResponseObject 
       ? "PayloadTooLarge"
       : status === 403
         ? "Forbidden"
-        : pathKnown
-          ? status === 405 && "MethodNotAllowed"
-          : status === 404 && "NotFound";
+        : status === 504
+          ? "StorageTimeout"
+          : pathKnown
+            ? status === 405 && "MethodNotAllowed"
+            : status === 404 && "NotFound";
   return name ? deref(openapi, responses[name]!) : undefined;
 }
 
@@ -140,6 +142,7 @@ const CODES_FOR_STATUS: Record<number, readonly ErrorCode[]> = {
   429: ["rate_limited"],
   500: ["internal"],
   503: ["unavailable"],
+  504: ["unavailable"],
 };
 
 function checkEnvelope(body: unknown, status: number, fail: (msg: string) => never): void {
@@ -262,7 +265,8 @@ export function validateResponse(r: ResponseToCheck): CheckedAs {
   }
   // A literal path that lacks the method may answer 405 even though a template also matches.
   const pathKnown = templates.length > 0 && templates.some((t) => !openapi.paths[t]![method]);
-  if (!resp && (withMethod.length === 0 || (r.status === 405 && pathKnown))) {
+  // 504 (the write deadline passed) can end any operation, as 413 can; the document says so once.
+  if (!resp && (withMethod.length === 0 || (r.status === 405 && pathKnown) || r.status === 504)) {
     resp = routeLevelResponse(r.status, templates.length > 0);
     if (resp) {
       op = undefined;

@@ -15,6 +15,7 @@ const EXPECTED: [Reason, number, string][] = [
   ["task_not_signed", 400, "signature_required"],
   ["task_signature_invalid", 400, "signature_invalid"],
   ["storage_not_ready", 503, "unavailable"],
+  ["storage_timeout", 504, "unavailable"],
   ["queue_not_found", 404, "not_found"],
   ["queue_name_required", 400, "invalid_argument"],
   ["schedule_not_found", 404, "not_found"],

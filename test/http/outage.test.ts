@@ -77,7 +77,8 @@ test("a NATS server that hangs: requests end at the write timeout, never hang", 
   try {
     const t0 = Date.now();
     const r = await api.call("GET", "/v1/queues");
-    expectError(r, 503, "storage_not_ready");
+    expectError(r, 504, "storage_timeout");
+    expect(r.body.error.message).toContain("the outcome is unknown");
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(1_400);
     expect(elapsed).toBeLessThan(3_000);
@@ -85,4 +86,29 @@ test("a NATS server that hangs: requests end at the write timeout, never hang", 
     thaw();
   }
   await until("readiness", async () => (await api.call("GET", "/readyz")).status === 200);
+});
+
+test("a create cut off at the write timeout says the outcome is unknown; the same key then finds the one task", async () => {
+  const key = `timeout-${Date.now()}`;
+  const body = { type: "timeout:probe" };
+  const thaw = freezeNats(api.nats.port);
+  // biome-ignore lint/suspicious/noExplicitAny: the body is read freely, as in the other tests
+  let first: Awaited<ReturnType<ApiEnv["call"]>> & { body: any };
+  try {
+    first = await api.call("POST", "/v1/tasks", { json: body, headers: { "Idempotency-Key": key } });
+  } finally {
+    thaw();
+  }
+  // Not 503: the server stopped waiting, but the create it started may still complete.
+  expectError(first, 504, "storage_timeout");
+  expect(first.headers.get("connection")).toBe("close");
+  expect(first.body.error.message).toContain("retry with the same Idempotency-Key");
+  let again = await api.call("POST", "/v1/tasks", { json: body, headers: { "Idempotency-Key": key } });
+  await until("the retry to be answered", async () => {
+    again = await api.call("POST", "/v1/tasks", { json: body, headers: { "Idempotency-Key": key } });
+    return again.status === 200 || again.status === 201;
+  });
+  const ids: string[] = [];
+  for await (const t of api.client.listTasks()) if (t.type === "timeout:probe") ids.push(t.id);
+  expect(ids).toEqual([again.body.id]);
 });

@@ -3,7 +3,7 @@
  * of, against the compiled binary (`ajc task process`, `ajc server run`) and a real nats-server.
  * Every case asserts the stored task and the queue stream, not the log.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,9 @@ import { until } from "../helpers/reliability.ts";
 // RFC 8032, section 7.1, tests 1 and 2: a seed, and the public key of another one.
 const SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const OTHER_PUBLIC = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+
+// Waits on NATS restarts and run times: well over the runner's default.
+setDefaultTimeout(120_000);
 
 let nats: NatsServer;
 let client: Client;

@@ -5,10 +5,12 @@
 import type { CommandModule } from "yargs";
 import type { CliContext } from "../context.ts";
 import { completionCommand } from "./completion.ts";
+import { devCommand } from "./dev.ts";
 import { infoCommand } from "./info.ts";
 import { queueCommand } from "./queue/index.ts";
 import { serverCommand } from "./server.ts";
 import { taskCommand } from "./task/index.ts";
+import { versionCommand } from "./version.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
@@ -20,4 +22,6 @@ export const COMMANDS: CommandFactory[] = [
   taskCommand,
   completionCommand,
   serverCommand,
+  devCommand,
+  versionCommand,
 ];

@@ -27,6 +27,7 @@ interface RunArgs extends NatsFlags {
   "max-body"?: string;
   "unsafe-bind"?: boolean;
   "allowed-host"?: string[];
+  ui?: boolean;
   "log-format"?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
@@ -70,6 +71,10 @@ const FLAGS: Record<
     type: "string",
     array: true,
     describe: "a name the Host header may give besides loopback ones; repeatable (the env: comma-separated)",
+  },
+  ui: {
+    type: "boolean",
+    describe: "serve the operator console at /ui/; --ui=false turns it off [default: true]",
   },
   "log-format": {
     type: "string",
@@ -212,6 +217,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
         maxWaitMs: durationMs("max-wait", str("max-wait")),
         maxEventStreams: count("max-event-streams", str("max-event-streams")),
+        ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
       };
       resolveServerOptions(options);
       checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);

@@ -530,7 +530,7 @@ export interface components {
          *       `duplicate_item`
          *     - `rate_limited`: `list_in_progress`, `too_many_streams`
          *     - `payload_too_large`: `payload_too_large`
-         *     - `unavailable`: `storage_not_ready`
+         *     - `unavailable`: `storage_not_ready`, `storage_timeout`
          *     - `signature_required`: `task_not_signed`
          *     - `signature_invalid`: `task_signature_invalid`
          *     - `dependency_failed`: `dependency_failed`
@@ -614,6 +614,12 @@ export interface components {
     /**
      * @description Give at most one of `payload` and `payload_base64`; both is `400`
      *     (`invalid_argument`, reason `payload_both_set`). Unknown fields are refused.
+     * @example {
+     *       "type": "email:new",
+     *       "payload": {
+     *         "to": "user@example.com"
+     *       }
+     *     }
      */
     TaskCreateRequest: {
       /** @description Task type; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -692,6 +698,11 @@ export interface components {
     /**
      * @description Durations are Go duration strings such as `30s`, `5m` or `1h30m`; `QueueInfo`
      *     reports them back as int64 nanoseconds. Unknown fields are refused.
+     * @example {
+     *       "name": "REPORTS",
+     *       "max_age": "1h",
+     *       "max_tries": 10
+     *     }
      */
     QueueCreateRequest: {
       /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -786,7 +797,16 @@ export interface components {
     ScheduleList: {
       schedules: components["schemas"]["Schedule"][];
     };
-    /** @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused. */
+    /**
+     * @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused.
+     * @example {
+     *       "name": "nightly-report",
+     *       "schedule": "@daily",
+     *       "queue": "REPORTS",
+     *       "task_type": "report:nightly",
+     *       "deadline_offset": "1h"
+     *     }
+     */
     ScheduleCreateRequest: {
       /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
       name: string;
@@ -831,6 +851,12 @@ export interface components {
       queue_count?: number;
       /** @description Left out when storage cannot be read. */
       task_count?: number;
+      /**
+       * @description ajc addition. The name of the scheduler that leads the cron scheduler election
+       *     now (`ajc task cron scheduler`, or a Go one: they share the election); left out
+       *     when none leads or storage cannot be read.
+       */
+      scheduler_leader?: string;
       features?: {
         [key: string]: boolean;
       };
@@ -1016,6 +1042,21 @@ export interface components {
      *     ready): code `unavailable`, reason `storage_not_ready`. Retry later.
      */
     Unavailable: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description ajc addition. Storage did not answer in time (NATS's request timeout, or the
+     *     server's write timeout): code
+     *     `unavailable`, reason `storage_timeout`. Any operation can end this way. The
+     *     outcome is unknown (the write may still take effect): retry with the same
+     *     `Idempotency-Key`, or read before repeating a write.
+     */
+    StorageTimeout: {
       headers: {
         [name: string]: unknown;
       };

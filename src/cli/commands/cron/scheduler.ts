@@ -1,8 +1,10 @@
 /**
- * `ajc task cron scheduler NAME [--monitor PORT]`: runs the HA task scheduler until SIGINT/SIGTERM.
- * Several may run (ours and Go's); one is elected leader and fires the schedules.
+ * `ajc task cron scheduler NAME [--monitor PORT] [--rescue-every DURATION]`: runs the HA task
+ * scheduler until SIGINT/SIGTERM. Several may run (ours and Go's); one is elected leader and fires
+ * the schedules, and (ours) runs the rescuer periodically.
  */
 import type { Argv, CommandModule } from "yargs";
+import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
 import { serveMetrics } from "../../../metrics/prometheus.ts";
 import type { Log } from "../../../scheduler/log.ts";
@@ -16,8 +18,15 @@ import { parseMonitor } from "../../monitor.ts";
 interface SchedulerArgs extends NatsFlags {
   name: string;
   monitor?: string;
+  "rescue-every": string;
   debug: boolean;
 }
+
+/**
+ * How often the leader looks for stranded tasks by default: often enough that a stranded task
+ * waits minutes, not forever; each run reads the task store once.
+ */
+export const DEFAULT_RESCUE_EVERY = "10m";
 
 export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, SchedulerArgs> {
   return {
@@ -34,6 +43,12 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
           type: "string",
           describe: "serve Prometheus metrics at /metrics on PORT (all interfaces) or HOST:PORT",
         })
+        .option("rescue-every", {
+          type: "string",
+          default: DEFAULT_RESCUE_EVERY,
+          describe:
+            "while leader, look this often for tasks no work item will deliver and enqueue them again (as ajc task rescue); 0 turns it off",
+        })
         .option("debug", {
           type: "boolean",
           default: false,
@@ -43,6 +58,7 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       const name = String(argv.name).trim();
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
       const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
+      const rescueEveryMs = rescueInterval(String(argv["rescue-every"]));
       const log = logger(ctx.io, argv.debug);
       const client = await ctx.connect(argv, {
         connection: { reconnectForever: true, name: `ajc scheduler ${name}` },
@@ -62,7 +78,7 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
-        await new Scheduler(client, { name, log, metrics }).run(stop.signal);
+        await new Scheduler(client, { name, log, metrics, rescueEveryMs }).run(stop.signal);
         log.info("stopped");
       } finally {
         process.off("SIGINT", onSignal);
@@ -71,6 +87,23 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
       }
     },
   };
+}
+
+/** `--rescue-every` in ms (0: off); a bad value names the flag. */
+function rescueInterval(value: string): number {
+  let ns: number;
+  try {
+    ns = parseGoDuration(value, "rescue-every");
+  } catch (err) {
+    throw new AjcError("invalid_duration", `--rescue-every: ${(err as Error).message}`, {
+      field: "rescue-every",
+      cause: err,
+    });
+  }
+  if (ns < 0) {
+    throw new AjcError("invalid_duration", "--rescue-every must not be negative", { field: "rescue-every" });
+  }
+  return ns / 1_000_000;
 }
 
 /** Timestamped lines on stderr. */

@@ -9,6 +9,7 @@ import { taskInitializeCommand } from "./initialize.ts";
 import { taskLsCommand } from "./ls.ts";
 import { taskProcessCommand } from "./process.ts";
 import { taskPurgeCommand } from "./purge.ts";
+import { taskRescueCommand } from "./rescue.ts";
 import { taskRetryCommand } from "./retry.ts";
 import { taskRmCommand } from "./rm.ts";
 import { taskViewCommand } from "./view.ts";
@@ -20,6 +21,7 @@ const TASK_SUBCOMMANDS: CommandFactory[] = [
   taskViewCommand,
   taskLsCommand,
   taskRetryCommand,
+  taskRescueCommand,
   taskRmCommand,
   taskPurgeCommand,
   taskInitializeCommand,
