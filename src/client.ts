@@ -12,7 +12,7 @@ import {
   type StorageOptions as QueueStorage,
   resolveQueue,
 } from "./core/queue.ts";
-import { type Schedule, validateSchedule } from "./core/schedule.ts";
+import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
 import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
 import { formatTimeMs, timeMs } from "./core/time.ts";
@@ -420,6 +420,39 @@ export class Client {
   async loadSchedule(name: string): Promise<Schedule> {
     this.storage.assertConnected();
     return this.storage.schedules.load(name);
+  }
+
+  /**
+   * Replaces a stored schedule (`schedule_not_found` when there is none), keeping its
+   * `created_at` and, when paused, its pause. Returns it as stored.
+   */
+  async replaceSchedule(s: Schedule): Promise<Schedule> {
+    this.storage.assertConnected();
+    validateSchedule(s);
+    return this.storage.schedules.replace(s, formatTimeMs(this.now()));
+  }
+
+  /** Pauses a schedule: no scheduler fires it, Go's included, until it is resumed. */
+  async pauseSchedule(name: string): Promise<Schedule> {
+    this.storage.assertConnected();
+    return this.storage.schedules.pause(name, formatTimeMs(this.now()));
+  }
+
+  /** Resumes a paused schedule (an active one is returned as it is). */
+  async resumeSchedule(name: string): Promise<Schedule> {
+    this.storage.assertConnected();
+    return this.storage.schedules.resume(name);
+  }
+
+  /**
+   * Enqueues the schedule's task once, now, as a firing would make it (its queue, type, payload,
+   * max tries and deadline offset) with an id of its own; paused schedules too. The queue must
+   * exist (`queue_not_found`).
+   */
+  async triggerSchedule(name: string): Promise<Task> {
+    const s = await this.loadSchedule(name);
+    const task = this.newTask(s.task_type, s.payload, scheduleTaskOptions(s, this.now()));
+    return this.enqueue(task, s.queue, { requireQueue: true });
   }
 
   async deleteSchedule(name: string): Promise<void> {

@@ -469,13 +469,106 @@ export interface paths {
      * @description Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
      */
     get: operations["getSchedule"];
-    put?: never;
+    /**
+     * Replace a scheduled task (ajc addition).
+     * @description Replaces the stored schedule with the body, checked as a create is. `name` may be left
+     *     out; when given it must be the path's (a schedule cannot be renamed). The schedule keeps
+     *     its `created_at` and, when paused, stays paused. A running scheduler (ajc's or a Go
+     *     one) picks the change up at once and computes the next firing from the new expression.
+     *
+     *     Errors: those of `createSchedule`, plus `400` `schedule_invalid` (a bad path name, or a
+     *     body `name` that differs from it); `404` `schedule_not_found`.
+     */
+    put: operations["replaceSchedule"];
     post?: never;
     /**
      * Delete a scheduled task.
      * @description Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
      */
     delete: operations["deleteSchedule"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/pause": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pause a scheduled task (ajc addition).
+     * @description No scheduler fires a paused schedule, a Go `ajc tasks cron scheduler` leader included:
+     *     ajc moves it out of the `scheduled_tasks.<name>` key of `CHORIA_AJ_CONFIGURATION` (the
+     *     only keys schedulers watch) to `ajc_paused_schedules.<name>`, the same JSON with
+     *     `paused_at`. Go's tools do not list a paused schedule. Pausing a paused schedule changes
+     *     nothing. The answer has `paused: true`.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
+     */
+    post: operations["pauseSchedule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/resume": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resume a paused scheduled task (ajc addition).
+     * @description Moves the schedule back where schedulers fire it; the next firing is computed from now
+     *     (firings missed while paused are not made up). Resuming an active schedule changes nothing.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
+     */
+    post: operations["resumeSchedule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/trigger": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run a scheduled task now (ajc addition).
+     * @description Enqueues the schedule's task once, now, as a firing makes it (queue, type, payload, max
+     *     tries, a deadline of now plus the offset), with a task id of its own; paused schedules too.
+     *     The schedule's next regular firing is unchanged.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`, `queue_not_found`
+     *     (the schedule's queue does not exist).
+     */
+    post: operations["triggerSchedule"];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -793,6 +886,13 @@ export interface components {
       max_tries: number;
       /** Format: date-time */
       created_at: string;
+      /** @description ajc addition. `true` while the schedule is paused; left out while active. */
+      paused?: boolean;
+      /**
+       * Format: date-time
+       * @description ajc addition. When the schedule was paused; left out while active.
+       */
+      paused_at?: string;
     };
     ScheduleList: {
       schedules: components["schemas"]["Schedule"][];
@@ -810,6 +910,41 @@ export interface components {
     ScheduleCreateRequest: {
       /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
       name: string;
+      /**
+       * @description Cron expression: five fields, a descriptor (`@yearly`, `@annually`,
+       *     `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`) or
+       *     `@every <go duration>`, optionally prefixed with `CRON_TZ=<zone>` or
+       *     `TZ=<zone>`.
+       */
+      schedule: string;
+      queue: string;
+      task_type: string;
+      /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
+      payload?: unknown;
+      /**
+       * Format: byte
+       * @description Payload bytes already encoded as standard padded base64.
+       */
+      payload_base64?: string;
+      /**
+       * @description Go duration string, rounded to whole seconds as the Go server does, at least
+       *     `30s`. Each task created by the schedule gets the deadline firing time +
+       *     offset. Reported back as `deadline` (nanoseconds).
+       */
+      deadline_offset?: string;
+      /**
+       * @description Tries of each task created (default 10). As the Go server, 0 or below is
+       *     accepted and means no limit.
+       */
+      max_tries?: number;
+    };
+    /**
+     * @description ajc addition. The create body, with `name` optional (when given, the path's name).
+     *     Give at most one of `payload` and `payload_base64`. Unknown fields are refused.
+     */
+    ScheduleReplaceRequest: {
+      /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
+      name?: string;
       /**
        * @description Cron expression: five fields, a descriptor (`@yearly`, `@annually`,
        *     `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`) or
@@ -1758,6 +1893,40 @@ export interface operations {
       503: components["responses"]["Unavailable"];
     };
   };
+  replaceSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScheduleReplaceRequest"];
+      };
+    };
+    responses: {
+      /** @description The schedule as now stored. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
   deleteSchedule: {
     parameters: {
       query?: never;
@@ -1780,6 +1949,94 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  pauseSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The paused schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  resumeSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The active schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  triggerSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The task created and enqueued. */
+      201: {
+        headers: {
+          Location: components["headers"]["TaskLocation"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Task"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
