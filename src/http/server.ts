@@ -9,6 +9,7 @@ import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
+import { type MetricsServer, serveMetrics } from "../metrics/prometheus.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { type BrowserGuard, browserGuard } from "./browser.ts";
@@ -16,6 +17,7 @@ import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
+import { HttpMetrics } from "./metrics.ts";
 import { Router } from "./router.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import {
@@ -81,6 +83,11 @@ export interface ServerOptions {
   eventBufferBytes?: number;
   /** How long an event stream's client may leave its buffer full; default 10s (tests shorten it). */
   eventStallMs?: number;
+  /**
+   * Serve Prometheus metrics at `/metrics` on this port (on every interface unless `host` is
+   * given, as the worker's and scheduler's `--monitor`); off when absent. Port 0 picks one.
+   */
+  monitor?: { port: number; host?: string };
 }
 
 /** A running server. */
@@ -91,6 +98,10 @@ export interface ApiServer {
   readonly auth: AuthMode;
   /** Long-lived requests open right now: event streams and `Prefer: wait` waiters. */
   readonly live: { readonly eventStreams: number; readonly waiters: number };
+  /** The server's Prometheus series. */
+  readonly metrics: HttpMetrics;
+  /** The port `/metrics` is served on, when `monitor` was given. */
+  readonly metricsPort: number | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the write timeout), closes the rest. */
   close(): Promise<void>;
 }
@@ -175,12 +186,14 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     resolveServerOptions(options);
 
   const stopping = new AbortController();
+  const metrics = new HttpMetrics();
   const deps: ApiDeps = {
     client,
     queue: options.queue,
     allowCreateDefault: options.allowCreateDefault ?? false,
     auth,
     log,
+    metrics,
   };
   const router = new Router<Handler>();
   metaRoutes(router, deps);
@@ -211,7 +224,12 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     connectionTimeouts,
     Math.min(limits.readTimeoutMs, limits.writeTimeoutMs),
   );
-  const onRequest = dispatcher(router, limits, connections, log, guard);
+  const onRequest = dispatcher(router, limits, connections, log, guard, metrics);
+  metrics.sample({
+    eventStreams: () => streams.open,
+    waiters: () => waiters.waiting,
+    natsConnected: () => client.connected,
+  });
   const server = createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
   server.headersTimeout = connectionTimeouts.headersMs;
@@ -231,6 +249,23 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     });
   }
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
+  let metricsServer: MetricsServer | undefined;
+  if (options.monitor) {
+    try {
+      metricsServer = await serveMetrics(metrics, options.monitor);
+    } catch (err) {
+      listener.close();
+      throw new AjcError(
+        "invalid_argument",
+        `cannot serve metrics on port ${options.monitor.port}: ${(err as Error).message}`,
+        {
+          field: "monitor",
+          cause: err,
+        },
+      );
+    }
+    log.info(`serving Prometheus metrics on ${options.monitor.host ?? ""}:${metricsServer.port}/metrics`);
+  }
   if (warning) log.warn(warning);
   log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
   if (options.ui ?? true) log.info(`operator console at ${tls ? "https" : "http"}://${address}/ui/`);
@@ -240,6 +275,8 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     address,
     port: addr.port,
     auth,
+    metrics,
+    metricsPort: metricsServer?.port,
     live: {
       get eventStreams() {
         return streams.open;
@@ -254,6 +291,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
         const released = new Promise<void>((resolve) => listener.close(() => resolve()));
         await connections.shutdown(limits.writeTimeoutMs);
         await Promise.race([released, new Promise((r) => setTimeout(r, 1_000))]);
+        await metricsServer?.close();
       })();
       return closed;
     },

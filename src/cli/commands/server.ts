@@ -14,6 +14,7 @@ import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
+import { parseMonitor } from "../monitor.ts";
 
 interface RunArgs extends NatsFlags {
   bind?: string;
@@ -33,6 +34,7 @@ interface RunArgs extends NatsFlags {
   "signatures-optional"?: boolean;
   "max-event-streams"?: string;
   "max-wait"?: string;
+  monitor?: string;
 }
 
 const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`;
@@ -94,6 +96,10 @@ const FLAGS: Record<
   "max-event-streams": {
     type: "string",
     describe: `most GET /v1/events streams open at once; more get 429 [default: ${DEFAULT_MAX_EVENT_STREAMS}]`,
+  },
+  monitor: {
+    type: "string",
+    describe: "serve Prometheus metrics at /metrics on PORT (every interface) or HOST:PORT; off by default",
   },
 };
 
@@ -219,6 +225,8 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         maxEventStreams: count("max-event-streams", str("max-event-streams")),
         ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
       };
+      const monitor = str("monitor");
+      if (monitor !== undefined) options.monitor = parseMonitor(monitor);
       resolveServerOptions(options);
       checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);
       const sink = batchedSink((text) => ctx.io.err(text));

@@ -79,6 +79,7 @@ export function eventRoutes(router: Router<Handler>, deps: ApiDeps, limits: Even
         maxBufferBytes: limits.maxBufferBytes,
         heartbeatMs: limits.heartbeatMs,
         onEnd: (reason) => {
+          deps.metrics.streamEnds.inc({ reason });
           if (reason === "slow_client") deps.log.warn("event stream cut off: the client did not keep up");
         },
       });
@@ -133,6 +134,7 @@ export function eventRoutes(router: Router<Handler>, deps: ApiDeps, limits: Even
   router.add("GET", "/v1/events", async (ctx) => {
     const f = parseEventFilter(ctx.query, lastEventId(ctx));
     if (open >= limits.maxStreams) {
+      deps.metrics.rejected.inc({ reason: "too_many_streams" });
       const err = new AjcError(
         "too_many_streams",
         `at most ${limits.maxStreams} event streams may be open at once`,

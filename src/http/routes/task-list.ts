@@ -137,6 +137,7 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
   router.add("GET", "/v1/tasks", async (ctx) => {
     const q = parseListQuery(ctx.query);
     if (busy) {
+      deps.metrics.rejected.inc({ reason: "list_in_progress" });
       sendError(
         ctx.res,
         new AjcError("list_in_progress", "another task listing is running, try again shortly"),

@@ -113,13 +113,18 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps, wait: WaitOpt
       throw new AjcError("task_past_deadline", `deadline ${task.deadline} has passed`, { field: "deadline" });
     }
     const queue = body.queue || deps.queue;
-    const enqueue = (t: Task) => client.enqueue(t, queue, { requireQueue: true });
+    const enqueue = async (t: Task) => {
+      const stored = await client.enqueue(t, queue, { requireQueue: true });
+      deps.metrics.enqueued.inc({ queue });
+      return stored;
+    };
     if (key === undefined) {
       const stored = await enqueue(task);
       await answer(ctx, 201, stored, true);
       return;
     }
     const r = await idempotency.create(key, fingerprint(raw), task, body.id !== undefined, enqueue);
+    if (r.replayed) deps.metrics.replays.inc({});
     await answer(ctx, r.replayed ? 200 : 201, r.task, true);
   };
 
