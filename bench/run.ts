@@ -6,7 +6,9 @@
  *   3. listing with 10,000 and 100,000 tasks stored;
  *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
- *   5. start-up to ready, and the binary's size.
+ *   5. start-up to ready, and the binary's size;
+ *   6. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
+ *      (alone: `bun bench/live.ts [--quick]`).
  * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
  * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
  * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
@@ -20,6 +22,7 @@ import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
+import { runLive } from "./live.ts";
 import { ensureBinary, machine } from "./machine.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
 import { pairedDrain, pairedEnqueue } from "./paired.ts";
@@ -59,6 +62,8 @@ const settings = quick
       startupRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
+      sseTasks: 500,
+      waitSamples: 64,
     }
   : {
       ceilingSeconds: 5,
@@ -74,6 +79,8 @@ const settings = quick
       startupRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
+      sseTasks: 2_000,
+      waitSamples: 320,
     };
 
 function log(msg: string): void {
@@ -254,6 +261,20 @@ async function main(): Promise<number> {
 
     results.startup = await part("5 (start-up)", failures, () =>
       runStartup(bin.path, url, QUEUE, settings.startupRuns),
+    );
+
+    results.live = await part("6 (live API)", failures, () =>
+      runLive({
+        binary: bin.path,
+        natsUrl: url,
+        natsPid: nats!.pid,
+        nc: nc!,
+        client: client!,
+        queue: QUEUE,
+        clients: 100,
+        tasks: settings.sseTasks,
+        waitSamples: settings.waitSamples,
+      }),
     );
   } finally {
     await ceiling?.close().catch(() => {});

@@ -2,6 +2,7 @@
 import type { CeilingResult } from "./ceiling.ts";
 import type { HttpRow } from "./http-load.ts";
 import type { ListingSize } from "./listing.ts";
+import type { LiveResults } from "./live.ts";
 import type { Paired } from "./paired.ts";
 import type { DrainRow } from "./processing.ts";
 import type { StartupResult } from "./startup.ts";
@@ -28,6 +29,8 @@ export interface Measured {
   listing?: ListingSize[];
   processing?: DrainRow[];
   startup?: StartupResult;
+  /** Part 6: events to 100 SSE clients, completion to waiting caller. */
+  live?: LiveResults;
 }
 
 /** 499s the server logs when wrk closes its connections at the end of a run are not errors. */
