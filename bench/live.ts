@@ -1,5 +1,5 @@
 /**
- * Part 6, the live API, against the compiled `ajc server run`:
+ * Part 7, the live API, against the compiled `ajc server run`:
  *  - events delivered per second to 100 SSE clients (`GET /v1/events?kind=task`): once while the
  *    tasks are being stored (live), and once replaying a stored backlog (`after=`, every client
  *    from the same cursor), counted as `task` events received by all clients over the time from
@@ -212,7 +212,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResults> {
 export function renderLive(r: LiveResults): string {
   const out: string[] = [];
   out.push(
-    `**6. Live API** — events to ${r.sse[0]?.clients ?? 0} SSE clients (\`GET /v1/events?kind=task\`), and completion → waiting caller (\`Prefer: wait\`)`,
+    `**7. Live API** — events to ${r.sse[0]?.clients ?? 0} SSE clients (\`GET /v1/events?kind=task\`), and completion → waiting caller (\`Prefer: wait\`)`,
     "",
     "| SSE | clients | tasks | seconds | events/s delivered | server CPU s | server peak RSS MB |",
     "| --- | --- | --- | --- | --- | --- | --- |",

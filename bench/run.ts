@@ -7,7 +7,8 @@
  *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
  *   5. start-up to ready, and the binary's size;
- *   6. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
+ *   6. the console's first render in headless Chromium, when /usr/bin/chromium is there.
+ *   7. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
  *      (alone: `bun bench/live.ts [--quick]`).
  * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
  * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
@@ -20,6 +21,7 @@ import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
+import { consoleBenchUnavailable, runConsole } from "./console.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
 import { runLive } from "./live.ts";
@@ -60,6 +62,7 @@ const settings = quick
       drainShellAtOne: 200,
       concurrencies: [1, 8, 32],
       startupRuns: 3,
+      consoleRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
       sseTasks: 500,
@@ -77,6 +80,7 @@ const settings = quick
       drainShellAtOne: 1_000,
       concurrencies: [1, 8, 32],
       startupRuns: 7,
+      consoleRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
       sseTasks: 2_000,
@@ -263,7 +267,15 @@ async function main(): Promise<number> {
       runStartup(bin.path, url, QUEUE, settings.startupRuns),
     );
 
-    results.live = await part("6 (live API)", failures, () =>
+    const noConsole = consoleBenchUnavailable();
+    if (noConsole) log(`part 6 (console) left out: ${noConsole}`);
+    else {
+      results.console = await part("6 (console)", failures, () =>
+        runConsole(bin.path, url, QUEUE, settings.consoleRuns),
+      );
+    }
+
+    results.live = await part("7 (live API)", failures, () =>
       runLive({
         binary: bin.path,
         natsUrl: url,

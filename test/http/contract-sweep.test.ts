@@ -180,7 +180,7 @@ test("meta, tasks, queues, schedules, unknown paths and methods", async () => {
       "PUT",
       "/v1/schedules/s1",
       400,
-      "schedule_invalid",
+      "invalid_json",
       { name: "s9", schedule: "@daily", queue: "Q", task_type: "a" },
     ],
     [

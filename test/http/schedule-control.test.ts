@@ -68,7 +68,7 @@ const create = (name: string, schedule = "@daily", extra: Record<string, unknown
   });
 
 describe("the operations", () => {
-  test("PUT replaces a schedule, keeping its created_at; it cannot rename, and needs one to exist", async () => {
+  test("PUT replaces a schedule, keeping its created_at; it has no name to rename, and needs one to exist", async () => {
     const made = await create("ctl-put", "@daily", { payload: { a: 1 } });
     expect(made.response.status).toBe(201);
     await Bun.sleep(5);
@@ -108,7 +108,7 @@ describe("the operations", () => {
     const renamed = await env.call("PUT", "/v1/schedules/ctl-put", {
       json: { name: "other", schedule: "@daily", queue: "CTL", task_type: "ctl:run" },
     });
-    expectError(renamed, 400, "schedule_invalid", "name");
+    expectError(renamed, 400, "invalid_json", "name");
     const unknown = await env.call("PUT", "/v1/schedules/ctl-put", {
       json: { schedule: "@daily", queue: "CTL", task_type: "ctl:run", nope: 1 },
     });

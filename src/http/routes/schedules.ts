@@ -29,11 +29,8 @@ const CREATE_SCHEDULE = {
   max_tries: { type: INTEGER },
 } satisfies Shape;
 
-/** `PUT /v1/schedules/{name}`: the create body, where `name` may be left out (the path's). */
-const REPLACE_SCHEDULE = {
-  ...CREATE_SCHEDULE,
-  name: { type: STRING },
-} satisfies Shape;
+/** `PUT /v1/schedules/{name}`: the create body without `name` (the path's; no renaming). */
+const { name: _name, ...REPLACE_SCHEDULE } = CREATE_SCHEDULE;
 
 /**
  * A schedule as the Go server answers it: the stored JSON without `payload` when there is none
@@ -106,15 +103,6 @@ export function scheduleRoutes(router: Router<Handler>, deps: ApiDeps): void {
     .add("PUT", "/v1/schedules/{name}", async (ctx) => {
       const name = scheduleName(ctx.params.name!);
       const body = decodeBody(ctx.body, REPLACE_SCHEDULE);
-      if (body.name !== undefined && body.name !== name) {
-        throw new AjcError(
-          "schedule_invalid",
-          "name must be the path's schedule name (it cannot be renamed)",
-          {
-            field: "name",
-          },
-        );
-      }
       const s = scheduleOf(name, body, client.now());
       sendJson(ctx.res, 200, scheduleJson(await client.replaceSchedule(s)));
     })

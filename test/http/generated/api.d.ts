@@ -471,13 +471,13 @@ export interface paths {
     get: operations["getSchedule"];
     /**
      * Replace a scheduled task (ajc addition).
-     * @description Replaces the stored schedule with the body, checked as a create is. `name` may be left
-     *     out; when given it must be the path's (a schedule cannot be renamed). The schedule keeps
+     * @description Replaces the stored schedule with the body, checked as a create is (without `name`:
+     *     the path names the schedule, which cannot be renamed). The schedule keeps
      *     its `created_at` and, when paused, stays paused. A running scheduler (ajc's or a Go
      *     one) picks the change up at once and computes the next firing from the new expression.
      *
-     *     Errors: those of `createSchedule`, plus `400` `schedule_invalid` (a bad path name, or a
-     *     body `name` that differs from it); `404` `schedule_not_found`.
+     *     Errors: those of `createSchedule` (`invalid_json` for a `name` in the body), plus `400`
+     *     `schedule_invalid` (a bad path name); `404` `schedule_not_found`.
      */
     put: operations["replaceSchedule"];
     post?: never;
@@ -719,7 +719,8 @@ export interface components {
       type: string;
       /**
        * @description Queue to enqueue to; it must exist (`404`, reason `queue_not_found`).
-       *     Defaults to the server's queue. (ajc addition: the reference ignores it.)
+       *     Defaults to the server's queue, also when empty. (ajc addition: the
+       *     reference ignores it.)
        */
       queue?: string;
       /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
@@ -798,7 +799,10 @@ export interface components {
      *     }
      */
     QueueCreateRequest: {
-      /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
+      /**
+       * @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. Empty is as left out
+       *     (`queue_name_required`).
+       */
       name: string;
       /** @description How long a work item may wait before it is dropped (default unlimited). */
       max_age?: string;
@@ -809,11 +813,17 @@ export interface components {
       max_entries?: number;
       /** @description When full, drop the oldest item instead of refusing new ones. */
       discard_old?: boolean;
-      /** @description Deliveries per work item (default unlimited). */
+      /**
+       * @description Deliveries per work item (default unlimited; as the Go server, 0 or below
+       *     also means unlimited and is reported as -1).
+       */
       max_tries?: number;
       /** @description How long a handler may run before the item is redelivered (default `1h`). */
       max_runtime?: string;
-      /** @description Handlers running at once across all workers (default 100). */
+      /**
+       * @description Handlers running at once across all workers (default 100; as the Go server,
+       *     0 also means the default; below 0 is `invalid_argument`).
+       */
       max_concurrent?: number;
     };
     /**
@@ -917,6 +927,11 @@ export interface components {
        *     `TZ=<zone>`.
        */
       schedule: string;
+      /**
+       * @description The queue the tasks go to; it need not exist yet, but its name must match
+       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name). Empty is as
+       *     left out (`queue_name_required`).
+       */
       queue: string;
       task_type: string;
       /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
@@ -939,12 +954,17 @@ export interface components {
       max_tries?: number;
     };
     /**
-     * @description ajc addition. The create body, with `name` optional (when given, the path's name).
-     *     Give at most one of `payload` and `payload_base64`. Unknown fields are refused.
+     * @description ajc addition. The create body without `name` (the path names the schedule; it cannot
+     *     be renamed). Give at most one of `payload` and `payload_base64`. Unknown fields are
+     *     refused.
+     * @example {
+     *       "schedule": "@every 5m",
+     *       "queue": "REPORTS",
+     *       "task_type": "report:nightly",
+     *       "deadline_offset": "1h"
+     *     }
      */
     ScheduleReplaceRequest: {
-      /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
-      name?: string;
       /**
        * @description Cron expression: five fields, a descriptor (`@yearly`, `@annually`,
        *     `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`) or
@@ -952,6 +972,11 @@ export interface components {
        *     `TZ=<zone>`.
        */
       schedule: string;
+      /**
+       * @description The queue the tasks go to; it need not exist yet, but its name must match
+       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name). Empty is as
+       *     left out (`queue_name_required`).
+       */
       queue: string;
       task_type: string;
       /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
@@ -1449,8 +1474,8 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description At most 128 characters. Replays within 10 minutes return the original task
-         *     with `200` instead of creating another.
+         * @description 1 to 128 characters (`idempotency_key_invalid`). Replays within 10 minutes
+         *     return the original task with `200` instead of creating another.
          */
         "Idempotency-Key"?: string;
         /**
@@ -1651,7 +1676,7 @@ export interface operations {
         after?: number;
       };
       header?: {
-        /** @description Resume after this event id; wins over `after`. */
+        /** @description Resume after this event id (a task-store sequence); wins over `after`. */
         "Last-Event-ID"?: string;
       };
       path?: never;
