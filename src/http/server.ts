@@ -33,7 +33,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { LIST_MAX_DURATION_MS, taskListRoute } from "./routes/task-list.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { loadTls, type TlsFiles } from "./tls.ts";
-import { DEFAULT_MAX_WAIT_MS, TaskWaiters } from "./wait.ts";
+import { DEFAULT_MAX_WAIT_MS, TaskWaiters, WAIT_RELOAD_MS } from "./wait.ts";
 
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
@@ -75,6 +75,8 @@ export interface ServerOptions {
   listMaxDurationMs?: number;
   /** The longest `Prefer: wait=N` granted; default 60s. */
   maxWaitMs?: number;
+  /** How often a waiter reloads its task without an event; default 2s (not a flag: tests lengthen it). */
+  waitReloadMs?: number;
   /** Most `GET /v1/events` streams open at once; default 100. */
   maxEventStreams?: number;
   /** Heartbeat comment interval of a quiet event stream; default 15s. */
@@ -202,7 +204,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     maxDurationMs: positive(options.listMaxDurationMs, LIST_MAX_DURATION_MS, "list-max-duration"),
     writeTimeoutMs: limits.writeTimeoutMs,
   });
-  const waiters = new TaskWaiters(client);
+  const waiters = new TaskWaiters(client, positive(options.waitReloadMs, WAIT_RELOAD_MS, "wait-reload"));
   taskRoutes(router, deps, {
     waiters,
     maxWaitMs: positive(options.maxWaitMs, DEFAULT_MAX_WAIT_MS, "max-wait"),

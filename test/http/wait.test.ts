@@ -56,7 +56,8 @@ test("the Prefer header's wait preference is read as RFC 7240 writes it; anythin
 });
 
 test("a create that waits is answered as soon as its task completes, 201 with the final task", async () => {
-  const long = await env.another({ maxWaitMs: 30_000 });
+  // The reload timer is an hour: only the task's lifecycle event can end this wait early.
+  const long = await env.another({ maxWaitMs: 30_000, waitReloadMs: 3_600_000 });
   const longApi = createClient<paths>({ baseUrl: long.url, fetch: contractFetch });
   const held = longApi.POST("/v1/tasks", {
     body: { type: "wait:create" },
@@ -68,6 +69,11 @@ test("a create that waits is answered as soon as its task completes, 201 with th
   );
   expect(pending).toHaveLength(1);
   for (const t of pending) await complete(t.id);
+  const woken = await Promise.race([
+    held.then(() => "answered"),
+    Bun.sleep(10_000).then(() => "still waiting"),
+  ]);
+  expect(woken).toBe("answered");
   const r = await held;
   expect(r.response.status).toBe(201);
   expect(r.data).toMatchObject({ type: "wait:create", state: "complete" });
