@@ -10,8 +10,8 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
-import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 import { missingTools } from "../helpers/tools.ts";
+import { freePort, type NatsServer, natsServerBinary, startNats } from "../helpers/nats.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);
@@ -40,7 +40,7 @@ async function startConfigured(name: string, extra: string): Promise<ConfiguredS
     conf,
     `listen: "127.0.0.1:${port}"\njetstream { store_dir: "${join(dir, `${name}-js`)}" }\n${extra}\n`,
   );
-  const proc = Bun.spawn(["nats-server", "-c", conf], { stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn([natsServerBinary(), "-c", conf], { stdout: "ignore", stderr: "pipe" });
   for (let i = 0; i < 200; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const s = connect(port, "127.0.0.1");
@@ -178,7 +178,7 @@ describe("unreachable NATS", () => {
 
 test("a server without JetStream: one line naming it", async () => {
   const port = await freePort();
-  const proc = Bun.spawn(["nats-server", "-a", "127.0.0.1", "-p", String(port)], {
+  const proc = Bun.spawn([natsServerBinary(), "-a", "127.0.0.1", "-p", String(port)], {
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -1,30 +1,40 @@
-/** `ajc task watch` lines in the Go `ajc`'s format, so scripts reading either tool's output agree. */
+/** `ajc task watch` prints each lifecycle event in the line format of the Go `ajc tasks watch`. */
 import { expect, test } from "bun:test";
 import { eventLine } from "../../src/cli/commands/task/watch.ts";
 import type { LifecycleEvent } from "../../src/client.ts";
 
-test("a leader election reads as the Go ajc prints it", () => {
-  const e = {
-    type: "io.choria.asyncjobs.v1.leader_elected",
-    timestamp: "2026-01-05T09:30:12Z",
-    name: "host-a",
-    component: "task_scheduler",
-  } as unknown as LifecycleEvent;
-  expect(eventLine(e)).toBe("[09:30:12] host-a: new task_scheduler leader");
+const at = "2026-01-02T03:04:05.123456789Z";
+const event = (e: Record<string, unknown>) => e as unknown as LifecycleEvent;
+
+test("task state changes, with and without an error", () => {
+  const base = {
+    type: "io.choria.asyncjobs.v1.task_state",
+    timestamp: at,
+    task_id: "T1",
+    queue: "Q",
+    task_type: "x",
+    tries: 2,
+  };
+  expect(eventLine(event({ ...base, state: "complete" }))).toBe(
+    "[03:04:05] T1: queue: Q type: x tries: 2 state: complete",
+  );
+  expect(eventLine(event({ ...base, state: "retry", last_error: "boom" }))).toBe(
+    "[03:04:05] T1: queue: Q type: x tries: 2 state: retry error: boom",
+  );
 });
 
-test("a task state change reads as the Go ajc prints it", () => {
-  const e = {
-    type: "io.choria.asyncjobs.v1.task_state",
-    timestamp: "2026-01-05T09:30:12Z",
-    task_id: "01KB",
-    queue: "EMAIL",
-    task_type: "email:new",
-    tries: 1,
-    state: "retry",
-    last_error: "boom",
-  } as unknown as LifecycleEvent;
-  expect(eventLine(e)).toBe(
-    "[09:30:12] 01KB: queue: EMAIL type: email:new tries: 1 state: retry error: boom",
+test("leader elections and unknown events read as Go prints them", () => {
+  expect(
+    eventLine(
+      event({
+        type: "io.choria.asyncjobs.v1.leader_elected",
+        timestamp: at,
+        name: "sched-1",
+        component: "task_scheduler",
+      }),
+    ),
+  ).toBe("[03:04:05] sched-1: new task_scheduler leader");
+  expect(eventLine(event({ type: "io.example.other", timestamp: at }))).toMatch(
+    /^\[\d\d:\d\d:\d\d\] Unknown event type io\.example\.other$/,
   );
 });

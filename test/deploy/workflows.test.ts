@@ -92,6 +92,10 @@ describe("ci.yml", () => {
     const proxies = stepIndex(job!, (s) => s.run?.includes("apt-get install -y nginx caddy") ?? false);
     expect(proxies).toBeGreaterThan(-1); // so test/deploy/proxy.test.ts runs rather than skips
     expect(proxies).toBeLessThan(ciRun);
+    // .ci/run sets AJC_REQUIRE_GO=1 for `npm run test:interop`: Go must be there first.
+    const go = stepIndex(job!, (s) => s.uses?.startsWith("actions/setup-go@") ?? false);
+    expect(go).toBeGreaterThan(-1);
+    expect(go).toBeLessThan(ciRun);
   });
 
   test("builds the container image and runs it as documented", () => {

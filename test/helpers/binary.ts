@@ -33,11 +33,20 @@ export interface RunResult {
 }
 
 /** Runs `ajc ARGS` to completion (no terminal: stdin is closed unless `input` is given). */
-export async function runAjc(
+export function runAjc(
   args: string[],
   opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  const proc = Bun.spawn([ajcBinary(), ...args], {
+  return runProgram(ajcBinary(), args, opts);
+}
+
+/** Runs any executable as `runAjc` runs ajc (the interop tests run the Go tools with it). */
+export async function runProgram(
+  bin: string,
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const proc = Bun.spawn([bin, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env },
     stdin: opts.input === undefined ? "ignore" : new TextEncoder().encode(opts.input),
     stdout: "pipe",
@@ -65,7 +74,16 @@ export interface AjcProcess {
 }
 
 export function spawnAjc(args: string[], opts: { env?: Record<string, string> } = {}): AjcProcess {
-  const proc = Bun.spawn([ajcBinary(), ...args], {
+  return spawnProgram(ajcBinary(), args, opts);
+}
+
+/** Starts any executable as `spawnAjc` starts ajc. */
+export function spawnProgram(
+  bin: string,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): AjcProcess {
+  const proc = Bun.spawn([bin, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env },
     stdin: "ignore",
     stdout: "pipe",
@@ -88,7 +106,7 @@ export function spawnAjc(args: string[], opts: { env?: Record<string, string> } 
         if (Date.now() > deadline)
           throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
         if (proc.exitCode !== null)
-          throw new Error(`ajc exited (${proc.exitCode}) before ${pattern}:\n${out}`);
+          throw new Error(`${bin} exited (${proc.exitCode}) before ${pattern}:\n${out}`);
         await Bun.sleep(20);
       }
     },

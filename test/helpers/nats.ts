@@ -1,9 +1,9 @@
 /**
  * Starts a private `nats-server -js` for one test file: a free port on loopback, a temporary store,
- * stopped (and the store removed) afterwards. No NATS mock anywhere.
+ * stopped (and the store removed) afterwards. No NATS mock anywhere. AJC_NATS_SERVER picks the binary.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-function natsServerBinary(): string {
+/**
+ * The nats-server to run: AJC_NATS_SERVER (a path) when set, so the whole suite can run against
+ * another release (`npm run test:interop` does for several), else the one on PATH.
+ */
+export function natsServerBinary(): string {
+  const chosen = process.env.AJC_NATS_SERVER;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new Error(`AJC_NATS_SERVER=${chosen}: no such file`);
+    return chosen;
+  }
   const found = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" }).stdout.trim();
   if (!found) {
     throw new Error(

@@ -66,7 +66,7 @@ test("command: a non-zero exit is a failure to retry", async () => {
   const task = await c.enqueue(c.newTask("cmd", null), "CMDFAIL");
   const done = await waitForTask(c, task.id, "expired");
   await w.stop();
-  expect(done.last_err).toBe(`external command ${cmd} failed: exit status 3`);
+  expect(done.last_err).toBe("execution failed: exit status 3");
   expect(done.result).toBeUndefined();
 });
 
@@ -135,7 +135,7 @@ test("remote: request-reply with the asyncjobs headers; reply headers decide the
 
   // The body is stored as bytes are in Go: base64.
   expect(Buffer.from(String(okDone.result?.payload), "base64").toString()).toBe(`handled ${ok.id}`);
-  expect(termDone.last_err).toBe("not wanted");
+  expect(termDone.last_err).toBe("not wanted: terminate task");
   expect(errDone.last_err).toBe("try later");
   expect(Buffer.from(String(otherDone.result?.payload), "base64").toString()).toBe(`handled ${other.id}`);
 

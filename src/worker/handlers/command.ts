@@ -63,8 +63,10 @@ function runCommand(
     child.once("exit", (code, sig) => {
       signal.removeEventListener("abort", kill);
       if (code === 0) resolve();
-      else if (sig) reject(new Error(`external command ${command} failed: killed by ${sig}`));
-      else reject(new Error(`external command ${command} failed: exit status ${code}`));
+      // "execution failed: ..." as the Go library words it, so last_err reads the same whichever
+      // processor ran the command.
+      else if (sig) reject(new Error(`execution failed: killed by ${sig}`));
+      else reject(new Error(`execution failed: exit status ${code}`));
     });
   });
 }

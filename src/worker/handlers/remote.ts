@@ -50,7 +50,8 @@ export function remoteHandler(client: Client, type: string, now: () => number = 
       left,
     );
     const terminate = reply.headers[REMOTE_TERMINATE_HEADER.toLowerCase()];
-    if (terminate) throw new TerminateTaskError(terminate);
+    // Worded as the Go library wraps ErrTerminateTask, so the same reply leaves the same last_err.
+    if (terminate) throw new TerminateTaskError(`${terminate}: terminate task`);
     const failure = reply.headers[REMOTE_ERROR_HEADER.toLowerCase()];
     if (failure) throw new Error(failure);
     return reply.body;

@@ -26,7 +26,7 @@ export function eventLine(e: LifecycleEvent): string {
   if (e.type === "io.choria.asyncjobs.v1.leader_elected") {
     return `[${clock(r.timestamp)}] ${r.name}: new ${r.component} leader`;
   }
-  return `[${clock(r.timestamp)}] unknown event type ${e.type}`;
+  return `[${clock(r.timestamp)}] Unknown event type ${e.type}`;
 }
 
 /** The `ajc task watch` command. */
