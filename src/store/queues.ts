@@ -91,7 +91,11 @@ function queueFrom(si: StreamInfo, ci: ConsumerInfo | undefined): QueueInfo {
 }
 
 export class QueueStore {
-  constructor(private readonly jet: Jet) {}
+  /** `defaultReplicas`: for a queue created without a replica count (the server's `--replicas`). */
+  constructor(
+    private readonly jet: Jet,
+    private readonly defaultReplicas = 1,
+  ) {}
 
   /** Creates a queue (`queue_already_exists` when its stream exists). */
   async create(q: Queue, storage: StorageOptions = {}): Promise<QueueInfo> {
@@ -112,7 +116,8 @@ export class QueueStore {
     } catch (err) {
       if (jsCode(err) !== JS_STREAM_NOT_FOUND) throw toAjcError(err, what);
       try {
-        si = await this.jet.jsm.streams.add(streamConfig(q, storage));
+        const replicas = storage.replicas ?? this.defaultReplicas;
+        si = await this.jet.jsm.streams.add(streamConfig(q, { ...storage, replicas }));
       } catch (addErr) {
         throw toAjcError(addErr, `creating ${what}`);
       }
@@ -215,10 +220,8 @@ export class QueueStore {
     try {
       const si = await this.jet.jsm.streams.info(stream);
       // Storage type cannot change on a live stream: keep what it has.
-      const { storage: _keep, ...next } = streamConfig(q, {
-        memory: current.memory,
-        replicas: storage.replicas ?? current.replicas,
-      });
+      const replicas = storage.replicas ?? current.replicas;
+      const { storage: _keep, ...next } = streamConfig(q, { memory: current.memory, replicas });
       await this.jet.jsm.streams.update(stream, {
         ...si.config,
         ...next,
@@ -228,6 +231,9 @@ export class QueueStore {
         ack_wait: q.max_runtime,
         max_ack_pending: q.max_concurrent,
         max_deliver: q.max_tries > 0 ? q.max_tries : -1,
+        // A consumer keeps the replica count it was made with when its stream's changes: without
+        // this, a queue raised to R3 would still lose its WORKERS consumer with one node.
+        num_replicas: replicas,
       });
     } catch (err) {
       throw toAjcError(err, `configuring queue ${q.name}`, "queue_not_found");

@@ -10,8 +10,8 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc } from "../helpers/binary.ts";
-import { missingTools } from "../helpers/tools.ts";
 import { freePort, type NatsServer, natsServerBinary, startNats } from "../helpers/nats.ts";
+import { missingTools } from "../helpers/tools.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);

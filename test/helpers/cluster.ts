@@ -15,8 +15,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { goVersion, natsServerRelease } from "../interop/go-tools.ts";
 import { freePort, natsServerBinary } from "./nats.ts";
 
-/** The nats-server release the cluster tests prefer when Go can build it. */
-export const CLUSTER_NATS_VERSION = "2.12.15";
+/** The nats-server release the cluster tests prefer when Go can build it: the newest the interop tests build. */
+export const CLUSTER_NATS_VERSION = "2.15.3";
 
 /** One node of the cluster. */
 export interface ClusterNode {
@@ -61,6 +61,8 @@ export interface Cluster {
     stream: string,
     opts?: { not?: string; timeoutMs?: number; current?: number },
   ): Promise<ClusterNode>;
+  /** Waits until JetStream answers an account-info request through the running nodes. */
+  jetStreamReady(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the stores. */
   close(): Promise<void>;
 }
@@ -135,7 +137,7 @@ cluster {
 `;
 }
 
-/** Starts three routed JetStream nodes and waits for a meta leader. */
+/** Starts three routed JetStream nodes and waits for a meta leader and JetStream to answer. */
 export async function startCluster(opts: { size?: number } = {}): Promise<Cluster> {
   const binary = clusterNatsBinary();
   if (!existsSync(binary)) throw new Error(`nats-server binary ${binary} does not exist`);
@@ -249,6 +251,22 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
         await nc?.close().catch(() => {});
       }
     },
+    async jetStreamReady(timeoutMs = 30_000) {
+      let nc: NatsConnection | undefined;
+      try {
+        await poll("JetStream to answer", timeoutMs, async () => {
+          nc ??= await connect({
+            servers: nodes.filter((x) => x.running).map((x) => x.url),
+            timeout: 2000,
+            maxReconnectAttempts: -1,
+          });
+          await jetstreamManager(nc, { timeout: 2000 });
+          return true;
+        });
+      } finally {
+        await nc?.close().catch(() => {});
+      }
+    },
     async close() {
       await Promise.all(nodes.map((n) => n.stop(true)));
       rmSync(root, { recursive: true, force: true });
@@ -257,6 +275,7 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
   try {
     await Promise.all(nodes.map((n) => n.start()));
     await cluster.metaLeader();
+    await cluster.jetStreamReady();
   } catch (err) {
     await cluster.close();
     throw err;

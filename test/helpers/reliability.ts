@@ -105,7 +105,16 @@ export class ServerProcess {
 
   /** Starts the server (`--bind` on a free loopback port) and waits for its listening line. */
   static async start(natsUrl: string, args: string[]): Promise<ServerProcess> {
-    const s = new ServerProcess(await freePort(), args, { NATS_URL: natsUrl });
+    return ServerProcess.startWith(natsUrl, args, {});
+  }
+
+  /** As `start`, with more environment (AJC_* settings) for the process. */
+  static async startWith(
+    natsUrl: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<ServerProcess> {
+    const s = new ServerProcess(await freePort(), args, { NATS_URL: natsUrl, ...env });
     await s.start();
     return s;
   }

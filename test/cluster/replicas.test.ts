@@ -1,0 +1,137 @@
+/**
+ * Replicated storage on a three-node cluster, through the compiled binary: `task initialize
+ * --replicas`, `server run --replicas` (queues over POST /v1/queues, the idempotency bucket), the
+ * start-up report of what has fewer replicas, `ajc info`'s replication table and refused counts.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { ajcBinary, runAjc } from "../helpers/binary.ts";
+import { type Cluster, startCluster } from "../helpers/cluster.ts";
+import { ServerProcess } from "../helpers/reliability.ts";
+import { describeCluster } from "./gate.ts";
+
+describeCluster("replicated storage", () => {
+  let cluster: Cluster;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let env: Record<string, string>;
+  const replicasOf = async (stream: string) => (await jsm.streams.info(stream)).config.num_replicas;
+
+  beforeAll(async () => {
+    ajcBinary();
+    cluster = await startCluster();
+    env = { NATS_URL: cluster.urls };
+    nc = await connect({ servers: cluster.urls.split(","), maxReconnectAttempts: -1 });
+    jsm = await jetstreamManager(nc);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await cluster?.close();
+  });
+
+  test("task initialize --replicas 3 makes the task store and every bucket beside it R3", async () => {
+    const r = await runAjc(["task", "initialize", "--replicas", "3"], { env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const s of [
+      "CHORIA_AJ_TASKS",
+      "KV_CHORIA_AJ_CONFIGURATION",
+      "KV_CHORIA_AJ_ELECTIONS",
+      "KV_AJC_IDEMPOTENCY",
+    ]) {
+      expect(await replicasOf(s)).toBe(3);
+    }
+  });
+
+  test("impossible replica counts are refused with what to change", async () => {
+    const five = await runAjc(["queue", "add", "FIVE", "--replicas", "5"], { env });
+    expect(five.code).not.toBe(0);
+    expect(five.stderr).toContain("fewer servers up than the replicas asked for");
+    expect(five.stderr).toContain("--replicas");
+    const seven = await runAjc(["server", "run", "--replicas", "7", "--allow-create-default"], { env });
+    expect(seven.code).not.toBe(0);
+    expect(seven.stderr).toContain("replicas must be between 1 and 5");
+    const word = await runAjc(["server", "run", "--replicas", "three", "--allow-create-default"], {
+      env,
+    });
+    expect(word.code).not.toBe(0);
+    expect(word.stderr).toContain("--replicas must be a whole number");
+  });
+
+  test("server run --replicas 3 reports an R1 queue and makes what it creates R3", async () => {
+    expect((await runAjc(["queue", "add", "OLD", "--replicas", "1"], { env })).code).toBe(0);
+    const server = await ServerProcess.start(cluster.urls, ["--queue", "OLD", "--replicas", "3"]);
+    try {
+      expect(server.output()).toContain(
+        "queue OLD has 1 replica, fewer than --replicas 3: raise with `ajc queue configure OLD --replicas 3`",
+      );
+      const made = await server.call("POST", "/v1/queues", { json: { name: "NEW" } });
+      expect(made.status).toBe(201);
+      expect(await replicasOf("CHORIA_AJ_Q_NEW")).toBe(3);
+      // The suggested command does what it says.
+      expect((await runAjc(["queue", "configure", "OLD", "--replicas", "3"], { env })).code).toBe(0);
+      expect(await replicasOf("CHORIA_AJ_Q_OLD")).toBe(3);
+      // Its WORKERS consumer too: a consumer keeps its replica count when only the stream changes.
+      expect((await jsm.consumers.info("CHORIA_AJ_Q_OLD", "WORKERS")).config.num_replicas).toBe(3);
+      // The new replicas catch up before the next test stops a node.
+      await cluster.streamLeader("CHORIA_AJ_Q_OLD", { current: 3, timeoutMs: 60_000 });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("AJC_REPLICAS does the same from the environment; the idempotency bucket is created R3", async () => {
+    await jsm.streams.delete("KV_AJC_IDEMPOTENCY");
+    const server = await ServerProcess.startWith(cluster.urls, ["--queue", "NEW"], { AJC_REPLICAS: "3" });
+    try {
+      const r = await server.call("POST", "/v1/tasks", {
+        json: { type: "t", payload: {} },
+        headers: { "Idempotency-Key": "k1" },
+      });
+      expect(r.status).toBe(201);
+      expect(await replicasOf("KV_AJC_IDEMPOTENCY")).toBe(3);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("ajc info shows replicas, leaders and a follower that is offline", async () => {
+    const ok = await runAjc(["info"], { env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("Replication:");
+    expect(ok.stdout).toMatch(/CHORIA_AJ_TASKS\s+3\s+n[123]\s+none/);
+    const leader = await cluster.streamLeader("CHORIA_AJ_TASKS");
+    const follower = cluster.nodes.find((n) => n !== leader)!;
+    await follower.stop(true);
+    try {
+      // The leader notices a follower gone after a few seconds without its heartbeats; until the
+      // streams that node led have new leaders, `ajc info` may time out on them.
+      let seen: { server: string; offline: boolean }[] = [];
+      let last = "";
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const down = await runAjc(["info", "--json"], { env });
+        last = down.stderr;
+        if (down.code !== 0) {
+          expect(down.stderr).toContain("NATS did not answer in time");
+          await Bun.sleep(500);
+          continue;
+        }
+        const rows = JSON.parse(down.stdout).replication as {
+          stream: string;
+          lagging: { server: string; offline: boolean }[];
+        }[];
+        seen = rows.find((r) => r.stream === "CHORIA_AJ_TASKS")!.lagging;
+        if (seen.some((l) => l.server === follower.name)) break;
+        await Bun.sleep(500);
+      }
+      expect(`${seen.map((l) => l.server)} ${last}`).toContain(follower.name);
+      const text = await runAjc(["info"], { env });
+      expect(text.stdout).toMatch(new RegExp(`CHORIA_AJ_TASKS\\s+3\\s+n[123]\\s+.*${follower.name} \\(`));
+    } finally {
+      await follower.start();
+    }
+    await cluster.streamLeader("CHORIA_AJ_TASKS", { current: 3 });
+  });
+});
