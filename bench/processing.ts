@@ -2,7 +2,9 @@
  * Part 4, processing: drain COUNT tasks from a fresh queue at each concurrency with
  *  - `raw`: the ceiling, a plain JetStream pull consumer that only acknowledges work items;
  *  - `ts-worker`: ajc's TypeScript worker API (runWorker) with a no-op handler;
- *  - `ajc-process`: the compiled `ajc task process bench QUEUE N /bin/true`.
+ *  - `ajc-process`: the compiled `ajc task process bench QUEUE N /bin/true`;
+ *  - `go-worker`: the Go asyncjobs library's worker (test/interop/gohelper, the pinned asyncjobs
+ *    version) with a no-op handler, on the same NATS, when Go is installed.
  * Workers are timed from the task events they publish (first `active` to the COUNT-th
  * `complete`), so their start-up does not count; the raw consumer times itself the same way
  * (first item to last ack).
@@ -12,12 +14,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { EVENTS_WILDCARD } from "../src/store/subjects.ts";
-import { cpuSeconds, settle } from "./proc-stats.ts";
+import { cpuSeconds, memory, settle } from "./proc-stats.ts";
 import { stop, tempDir, track } from "./procs.ts";
 import { round } from "./stats.ts";
 import { fillTasks } from "./tasks.ts";
 
-export type DrainMode = "raw" | "ts-worker" | "ajc-process";
+export type DrainMode = "raw" | "ts-worker" | "ajc-process" | "go-worker";
 
 export interface DrainRow {
   mode: DrainMode;
@@ -32,6 +34,8 @@ export interface DrainRow {
   cpuSecondsPer1k: number;
   /** nats-server's CPU per 1,000 tasks. */
   natsCpuSecondsPer1k: number;
+  /** The worker process's peak resident memory (VmHWM), MB; absent for the raw consumer. */
+  peakRssMB?: number;
 }
 
 /** Watches task events of one queue: first `active`, and each end state. */
@@ -116,6 +120,9 @@ export interface ProcessingOptions {
   /** Tasks for `ajc-process` at concurrency 1 (one /bin/true per task is slow). */
   shellCountAtOne: number;
   timeoutMs: number;
+  /** The Go worker (gohelper) when Go is installed: `go-worker` rows run at these concurrencies. */
+  goHelper?: string;
+  goConcurrencies?: number[];
 }
 
 const BENCH_DIR = import.meta.dir;
@@ -173,7 +180,18 @@ export async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: 
   const cmd =
     mode === "ts-worker"
       ? [process.execPath, join(BENCH_DIR, "drain-child.ts"), "worker", o.natsUrl, queue, String(concurrency)]
-      : [o.binary, "task", "process", "bench", queue, String(concurrency), "/bin/true"];
+      : mode === "go-worker"
+        ? [
+            o.goHelper ?? "gohelper",
+            "worker",
+            o.natsUrl,
+            queue,
+            "bench",
+            "--concurrency",
+            String(concurrency),
+            "--noop",
+          ]
+        : [o.binary, "task", "process", "bench", queue, String(concurrency), "/bin/true"];
   const p = track(
     Bun.spawn(cmd, {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TMPDIR: dir, NATS_URL: o.natsUrl },
@@ -184,14 +202,20 @@ export async function drain(o: ProcessingOptions, mode: DrainMode, concurrency: 
   watch.watchPid(p.pid);
   let cpu = 0;
   let natsCpu = 0;
+  let peakRssMB: number | undefined;
   try {
     await withTimeout(watch.done, o.timeoutMs, `${mode} drain of ${queue}`);
     cpu = (cpuSeconds(p.pid) ?? watch.cpuAtFirst) - watch.cpuAtFirst;
     natsCpu = (cpuSeconds(o.natsPid) ?? watch.natsCpuAtFirst) - watch.natsCpuAtFirst;
+    const mem = memory(p.pid);
+    if (mem) peakRssMB = round(mem.hwmMB, 1);
   } finally {
     await stop(p);
   }
-  return row(watch.completed, watch.failed, (watch.lastEnd - watch.firstActive) / 1000, cpu, natsCpu);
+  return {
+    ...row(watch.completed, watch.failed, (watch.lastEnd - watch.firstActive) / 1000, cpu, natsCpu),
+    ...(peakRssMB === undefined ? {} : { peakRssMB }),
+  };
 }
 
 export async function runProcessing(o: ProcessingOptions): Promise<DrainRow[]> {
@@ -200,6 +224,7 @@ export async function runProcessing(o: ProcessingOptions): Promise<DrainRow[]> {
     for (const mode of ["raw", "ts-worker", "ajc-process"] as const) {
       rows.push(await drain(o, mode, c));
     }
+    if (o.goHelper && (o.goConcurrencies ?? []).includes(c)) rows.push(await drain(o, "go-worker", c));
   }
   return rows;
 }

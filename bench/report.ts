@@ -102,6 +102,26 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.httpCompare) {
+    out.push(
+      `**2b. The same load on \`${r.httpCompare.executable} server run\`** (AJC_BENCH_COMPARE; statuses and NATS messages are read from ajc's own log and connection name only)`,
+      "",
+      table(
+        ["request", "conns", "req/s", "p50 ms", "p99 ms", "wrk errors", "peak RSS MB", "server CPU s / 1k"],
+        r.httpCompare.rows.map((h) => [
+          `\`${h.route}\``,
+          h.connections,
+          int(h.perSecond),
+          ms(h.p50Ms),
+          ms(h.p99Ms),
+          h.statusErrors + h.socketErrors,
+          mb(h.peakRssMB),
+          h.cpuSecondsPer1k.toFixed(3),
+        ]),
+      ),
+      "",
+    );
+  }
   if (r.pairedEnqueue)
     out.push(
       pairedLine(r.pairedEnqueue, "library enqueue at 64 in flight", "HTTP POST at 64 connections"),
@@ -154,6 +174,7 @@ export function renderMarkdown(r: Results): string {
       raw: "raw pull-ack (ceiling)",
       "ts-worker": "TS worker, no-op handler",
       "ajc-process": "`ajc task process … /bin/true`",
+      "go-worker": "Go asyncjobs worker, no-op handler",
     };
     out.push(
       table(
@@ -165,6 +186,7 @@ export function renderMarkdown(r: Results): string {
           "vs raw",
           "worker CPU s / 1k",
           "nats-server CPU s / 1k",
+          "worker peak RSS MB",
         ],
         r.processing.map((p) => {
           const raw = r.processing!.find((x) => x.mode === "raw" && x.concurrency === p.concurrency);
@@ -176,6 +198,7 @@ export function renderMarkdown(r: Results): string {
             raw ? `${round(p.perSecond / raw.perSecond, 2)}×` : "",
             p.cpuSecondsPer1k.toFixed(3),
             p.natsCpuSecondsPer1k.toFixed(3),
+            p.peakRssMB === undefined ? "" : String(p.peakRssMB),
           ];
         }),
       ),

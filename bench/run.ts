@@ -4,9 +4,11 @@
  *   1. the ceiling: an enqueue's NATS work straight through the NATS library, no HTTP;
  *   2. the compiled `build/ajc server run` under wrk: POST /v1/tasks and GET /v1/tasks/{id};
  *   3. listing with 10,000 and 100,000 tasks stored;
- *   4. processing: raw pull-ack, the TypeScript worker API and `ajc task process`;
+ *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
+ *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
  *   5. start-up to ready, and the binary's size.
- * Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
+ * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
+ * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
  * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
+import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
@@ -75,6 +78,19 @@ const settings = quick
 
 function log(msg: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+/**
+ * The Go asyncjobs worker for part 4 (test/interop's gohelper, built with the pinned library), or
+ * undefined without a Go toolchain: its rows are then left out and the target says why.
+ */
+function goWorker(): string | undefined {
+  if (!goVersion()) {
+    log("no Go toolchain: the Go worker rows are left out");
+    return undefined;
+  }
+  log("building the Go asyncjobs worker (test/interop/gohelper) if stale");
+  return goTools().helper;
 }
 
 /** The 1-minute load average now: other work on the machine skews the numbers. */
@@ -170,6 +186,33 @@ async function main(): Promise<number> {
       }
     });
 
+    const compare = process.env.AJC_BENCH_COMPARE;
+    if (compare) {
+      results.httpCompare = await part("2b (HTTP, compared server)", failures, async () => {
+        await client!.purgeTasks();
+        await client!.purgeQueue(QUEUE);
+        const ids = await fillTasks(nc!, 1000);
+        await settle(nats!.pid);
+        const server = await startServer(compare.split(" "), url, QUEUE);
+        try {
+          const http = await runHttp({
+            wrkPath: wrk.path,
+            server,
+            monitorUrl: nats!.monitorUrl,
+            natsPid: nats!.pid,
+            seconds: settings.httpSeconds,
+            warmupSeconds: settings.httpWarmupSeconds,
+            postConnections: settings.postConnections,
+            getConnections: settings.getConnections,
+            ids,
+          });
+          return { executable: compare, ...http };
+        } finally {
+          await server.close();
+        }
+      });
+    }
+
     results.listing = await part("3 (listing)", failures, async () => {
       await client!.purgeTasks();
       await client!.purgeQueue(QUEUE);
@@ -200,6 +243,8 @@ async function main(): Promise<number> {
         count: settings.drainTasks,
         shellCountAtOne: settings.drainShellAtOne,
         timeoutMs: 240_000,
+        goHelper: goWorker(),
+        goConcurrencies: [8, 32],
       };
       const rows = await runProcessing(o);
       log("part 4: raw pull-ack and TS worker at 32, alternating");

@@ -23,6 +23,8 @@ export interface Measured {
   /** Raw pull-ack vs TS worker at 32, alternating rounds. */
   pairedDrain?: Paired;
   http?: { warmup: HttpRow; rows: HttpRow[] };
+  /** The same HTTP load on another server executable (AJC_BENCH_COMPARE). */
+  httpCompare?: { executable: string; warmup: HttpRow; rows: HttpRow[] };
   listing?: ListingSize[];
   processing?: DrainRow[];
   startup?: StartupResult;
@@ -144,6 +146,22 @@ export function checkTargets(m: Measured): TargetCheck[] {
       verdict: verdict(ratio >= 0.5),
     });
   } else out.push({ target: "TS worker ≥ 0.5 × raw pull-ack at 32", measured: "-", verdict: "n/a" });
+
+  const go32 = m.processing?.find((r) => r.mode === "go-worker" && r.concurrency === 32);
+  out.push(
+    go32 && ts32
+      ? {
+          target: "TypeScript worker (no-op) ≥ 0.8 × the Go asyncjobs worker at concurrency 32",
+          measured: `${ts32.perSecond}/s vs ${go32.perSecond}/s = ${round(ts32.perSecond / go32.perSecond, 2)}× (peak RSS ${ts32.peakRssMB ?? "-"} MB vs ${go32.peakRssMB ?? "-"} MB)`,
+          verdict: verdict(ts32.perSecond / go32.perSecond >= 0.8),
+        }
+      : {
+          target: "TypeScript worker (no-op) ≥ 0.8 × the Go asyncjobs worker at concurrency 32",
+          measured: "-",
+          verdict: "n/a",
+          note: "no Go toolchain: the Go worker was not built",
+        },
+  );
 
   out.push(
     m.startup

@@ -22,6 +22,7 @@ import type { QueueInfo } from "./store/queues.ts";
 import { type ReplicaState, raiseCommand, replicaStates, underReplicated } from "./store/replication.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
+import { SCHEDULER_ELECTION_KEY } from "./store/subjects.ts";
 import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 
 export type {
@@ -315,6 +316,16 @@ export class Client {
   async taskStoreInfo(): Promise<TaskStoreInfo> {
     this.storage.assertConnected();
     return this.storage.tasks.info();
+  }
+
+  /**
+   * The name the leading scheduler (`ajc task cron scheduler`, or a Go one) wrote to its election
+   * key, or undefined when none leads. Opens the elections bucket, creating it when missing, as a
+   * scheduler would.
+   */
+  async schedulerLeader(): Promise<string | undefined> {
+    this.storage.assertConnected();
+    return (await (await this.storage.elections()).get(SCHEDULER_ELECTION_KEY))?.value;
   }
 
   async countTasks(): Promise<number> {

@@ -2,19 +2,27 @@
  * Keeps the dependency direction: core ← store ← client ← {worker, scheduler, http} ← cli.
  * `core` imports no NATS and no networking; only `store` imports @nats-io; nothing imports `cli`;
  * `http` never imports `store` or @nats-io; `metrics` (Prometheus) is a leaf: it imports
- * nothing of ajc, and worker, scheduler and cli may import it. Exits 1 and lists the offending imports.
+ * nothing of ajc, and worker, scheduler and cli may import it. The browser console (console/)
+ * talks to the server only over HTTP: it imports nothing outside its folder but its npm packages.
+ * Exits 1 and lists the offending imports.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const SRC = join(import.meta.dir, "..", "src");
+const CONSOLE = join(import.meta.dir, "..", "console");
+
+/** The packages the console may import (everything else it imports must be its own files). */
+const CONSOLE_PACKAGES = /^(?:preact(?:\/.*)?|croner)$/;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(p) ? [p] : [];
   });
 }
+
+const IMPORTS = /(?:from|import)\s*\(?\s*["']([^"']+)["']/g;
 
 const layerOf = (rel: string) => (rel.includes("/") ? rel.split("/")[0]! : rel.replace(/\.ts$/, ""));
 
@@ -40,11 +48,19 @@ for (const f of files(SRC)) {
   const rel = relative(SRC, f);
   const rules = FORBIDDEN[layerOf(rel)] ?? [];
   const text = readFileSync(f, "utf8");
-  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+  for (const m of text.matchAll(IMPORTS)) {
     const spec = m[1]!;
     const resolved = spec.startsWith(".") ? `/${relative(SRC, join(f, "..", spec))}` : spec;
     if (rules.some((r) => r.test(resolved) || r.test(`/${resolved}`)))
       problems.push(`${rel}: imports ${spec}`);
+  }
+}
+for (const f of files(CONSOLE)) {
+  const rel = relative(join(CONSOLE, ".."), f);
+  for (const m of readFileSync(f, "utf8").matchAll(IMPORTS)) {
+    const spec = m[1]!;
+    const inside = spec.startsWith(".") && !relative(CONSOLE, join(f, "..", spec)).startsWith("..");
+    if (!inside && !CONSOLE_PACKAGES.test(spec)) problems.push(`${rel}: imports ${spec}`);
   }
 }
 if (problems.length > 0) {

@@ -17,6 +17,7 @@ import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * on for a loopback bind, and for any other bind once this names something (see browser.ts).
    */
   allowedHosts?: string[];
+  /** Serve the operator console at `/ui/` (and redirect `/` there). Default true. */
+  ui?: boolean;
   /** Time for a connection to deliver a request head; default 5s (not a flag: tests shorten it). */
   headersTimeoutMs?: number;
   /** Time a kept-alive connection may stay idle; default 60s (not a flag: tests shorten it). */
@@ -169,6 +172,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   taskRoutes(router, deps);
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
+  if (options.ui ?? true) consoleRoutes(router);
 
   const connections = new Connections(
     connectionTimeouts,
@@ -196,6 +200,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
   if (warning) log.warn(warning);
   log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
+  if (options.ui ?? true) log.info(`operator console at ${tls ? "https" : "http"}://${address}/ui/`);
 
   let closed: Promise<void> | undefined;
   return {

@@ -248,10 +248,11 @@ export class Processor {
     const error = task.last_err;
     let failure = await this.#saveOutcome(item, task);
     if (isReason(failure, "payload_too_large")) {
-      const bytes = failure instanceof Error ? failure.message : "";
+      const why = failure instanceof Error ? failure.message : "";
+      const what = task.result ? "the handler's result" : `the ${task.state} outcome`;
       delete task.result;
       task.state = "terminated";
-      task.last_err = `the handler's result is too large to store, so it was dropped and the task not retried (${bytes}); make the handler return less, or store its output elsewhere`;
+      task.last_err = `${what} is too large to store, so it was dropped and the task not retried (${why}); make the handler return less, or store its output elsewhere`;
       failure = await this.#saveOutcome(item, task);
       if (failure === undefined) {
         item.term();

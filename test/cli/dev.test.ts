@@ -119,6 +119,10 @@ describe("ajc dev", () => {
     expect(dev.dataDir).toBe(data);
     expect(dev.proc.output()).toContain(`export NATS_URL=nats://127.0.0.1:`);
     expect(processesMentioning(data).length).toBeGreaterThan(0);
+    expect(dev.proc.output()).toContain(`  console      ${dev.api}/ui/`);
+    const ui = await fetch(`${dev.api}/ui/`);
+    expect([ui.status, ui.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+    await ui.arrayBuffer();
 
     const id = await curlTask(dev.api, "demo");
     let task = await taskState(dev.api, id);

@@ -117,7 +117,9 @@ beforeAll(async () => {
   if (add.code !== 0) throw new Error(`ajc queue add Q failed: ${add.stderr}`);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawnAjc(["server", "run", "--queue", "Q", "--bind", `127.0.0.1:${port}`], { env });
+  // The console is off: Go serves none, and with it on `/` redirects to it (README: "A console is
+  // served"; test/http/console.test.ts). The rest is the API, compared step by step.
+  server = spawnAjc(["server", "run", "--queue", "Q", "--bind", `127.0.0.1:${port}`, "--ui=false"], { env });
   await server.waitFor("listening on");
 });
 

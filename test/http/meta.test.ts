@@ -45,7 +45,8 @@ test("GET /v1/openapi.json is the embedded document as JSON", async () => {
 });
 
 test("unknown paths are 404 not_found in the envelope", async () => {
-  for (const path of ["/", "/v1", "/v1/nope", "/v1/tasks/", "/healthz/x"]) {
+  // "/" redirects to the console (test/http/console.test.ts), and is 404 with the console off.
+  for (const path of ["/nope", "/v1", "/v1/nope", "/v1/tasks/", "/healthz/x"]) {
     const r = await api.call("GET", path);
     expect([path, r.status]).toEqual([path, 404]);
     expect(r.body.error).toMatchObject({ code: "not_found", details: { reason: "not_found" } });
@@ -73,4 +74,28 @@ test("HEAD is served like GET, without a body", async () => {
 test("the query string never changes the route", async () => {
   const r = await api.call("GET", "/v1/info?x=1&y=2");
   expect(r.status).toBe(200);
+});
+
+test("GET /v1/info names the scheduler that leads the election, and nothing while none does", async () => {
+  const { Scheduler } = await import("../../src/scheduler/scheduler.ts");
+  const before = await api.call("GET", "/v1/info");
+  expect(before.body.scheduler_leader).toBeUndefined();
+  const s = new Scheduler(api.client, {
+    name: "sched-on-host-a",
+    election: { maxSplayMs: 0, campaignIntervalMs: 100, confirmDelayMs: 100, refreshIntervalMs: 2_000 },
+  });
+  const stop = new AbortController();
+  const running = s.run(stop.signal);
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!s.isLeader() && Date.now() < deadline) await Bun.sleep(20);
+    expect(s.isLeader()).toBe(true);
+    const r = await api.call("GET", "/v1/info");
+    expect(r.body.scheduler_leader).toBe("sched-on-host-a");
+  } finally {
+    stop.abort();
+    await running;
+  }
+  // A leader that stops steps down: its key is removed.
+  expect((await api.call("GET", "/v1/info")).body.scheduler_leader).toBeUndefined();
 });

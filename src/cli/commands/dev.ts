@@ -58,6 +58,7 @@ function readyText(stack: DevStack, nats: string, workers: DevWorker[]): string 
   return [
     `ajc dev is ready (data in ${stack.dataDir}); Ctrl-C stops it`,
     `  HTTP API     ${stack.apiUrl}  (queue ${stack.queue})`,
+    `  console      ${stack.apiUrl}/ui/`,
     `  NATS         export NATS_URL=${stack.natsUrl}   (for other ajc commands and Go asyncjobs tools)`,
     `  nats-server  ${nats}`,
     `  workers      ${workers.length === 0 ? "none (add --worker TYPE=COMMAND)" : workers.map((w) => `${w.type || '""'}=${w.command}`).join(", ")}`,

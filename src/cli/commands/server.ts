@@ -27,6 +27,7 @@ interface RunArgs extends NatsFlags {
   "max-body"?: string;
   "unsafe-bind"?: boolean;
   "allowed-host"?: string[];
+  ui?: boolean;
   "log-format"?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
@@ -69,6 +70,10 @@ const FLAGS: Record<
     type: "string",
     array: true,
     describe: "a name the Host header may give besides loopback ones; repeatable (the env: comma-separated)",
+  },
+  ui: {
+    type: "boolean",
+    describe: "serve the operator console at /ui/; --ui=false turns it off [default: true]",
   },
   "log-format": {
     type: "string",
@@ -213,6 +218,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         maxBodyBytes: bytes("max-body", str("max-body")),
         unsafeBind: bool("unsafe-bind"),
         allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
+        ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
       };
       resolveServerOptions(options);
       checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);

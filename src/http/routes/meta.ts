@@ -39,13 +39,21 @@ export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
     })
     .add("GET", "/v1/openapi.json", (ctx) => sendJson(ctx.res, 200, OPENAPI_JSON))
     .add("GET", "/v1/info", async (ctx) => {
-      const info: { version: string; auth: string; queue_count?: number; task_count?: number } = {
-        version: API_VERSION,
-        auth: deps.auth,
-      };
-      const [queues, tasks] = await Promise.allSettled([client.countQueues(), client.countTasks()]);
+      const info: {
+        version: string;
+        auth: string;
+        queue_count?: number;
+        task_count?: number;
+        scheduler_leader?: string;
+      } = { version: API_VERSION, auth: deps.auth };
+      const [queues, tasks, leader] = await Promise.allSettled([
+        client.countQueues(),
+        client.countTasks(),
+        client.schedulerLeader(),
+      ]);
       if (queues.status === "fulfilled") info.queue_count = queues.value;
       if (tasks.status === "fulfilled") info.task_count = tasks.value;
+      if (leader.status === "fulfilled" && leader.value !== undefined) info.scheduler_leader = leader.value;
       sendJson(ctx.res, 200, JSON.stringify(info));
     })
     .add("GET", "/v1/retry-policies", (ctx) => sendJson(ctx.res, 200, RETRY_POLICIES_JSON));

@@ -538,6 +538,12 @@ export interface components {
     /**
      * @description Give at most one of `payload` and `payload_base64`; both is `400`
      *     (`invalid_argument`, reason `payload_both_set`). Unknown fields are refused.
+     * @example {
+     *       "type": "email:new",
+     *       "payload": {
+     *         "to": "user@example.com"
+     *       }
+     *     }
      */
     TaskCreateRequest: {
       /** @description Task type; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -610,6 +616,11 @@ export interface components {
     /**
      * @description Durations are Go duration strings such as `30s`, `5m` or `1h30m`; `QueueInfo`
      *     reports them back as int64 nanoseconds. Unknown fields are refused.
+     * @example {
+     *       "name": "REPORTS",
+     *       "max_age": "1h",
+     *       "max_tries": 10
+     *     }
      */
     QueueCreateRequest: {
       /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
@@ -704,7 +715,16 @@ export interface components {
     ScheduleList: {
       schedules: components["schemas"]["Schedule"][];
     };
-    /** @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused. */
+    /**
+     * @description Give at most one of `payload` and `payload_base64`. Unknown fields are refused.
+     * @example {
+     *       "name": "nightly-report",
+     *       "schedule": "@daily",
+     *       "queue": "REPORTS",
+     *       "task_type": "report:nightly",
+     *       "deadline_offset": "1h"
+     *     }
+     */
     ScheduleCreateRequest: {
       /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
       name: string;
@@ -749,6 +769,12 @@ export interface components {
       queue_count?: number;
       /** @description Left out when storage cannot be read. */
       task_count?: number;
+      /**
+       * @description ajc addition. The name of the scheduler that leads the cron scheduler election
+       *     now (`ajc task cron scheduler`, or a Go one: they share the election); left out
+       *     when none leads or storage cannot be read.
+       */
+      scheduler_leader?: string;
       features?: {
         [key: string]: boolean;
       };

@@ -6,14 +6,15 @@
 //	gohelper load URL ID
 //	gohelper retry URL QUEUE ID
 //	gohelper schedule URL NAME SCHEDULE QUEUE TYPE PAYLOAD [--tries N]
-//	gohelper worker URL QUEUE TYPE [--concurrency N] [--verify PUBKEY_HEX] [--optional-signatures]
+//	gohelper worker URL QUEUE TYPE [--concurrency N] [--verify PUBKEY_HEX] [--optional-signatures] [--noop]
 //
 // The worker's handler does what the task's payload asks, so one worker serves every test:
 // {"do":"ok","result":X} returns X; {"do":"fail","error":"E"} fails with E;
 // {"do":"fail_until","tries":N,"result":X} fails until the N-th try, then returns X;
 // {"do":"terminate"} ends the task with ErrTerminateTask; anything else returns the payload.
 // It retries on the library's "1m" back-off policy (from about a second) so tests do not wait
-// minutes, and prints a {"handled":ID,...} line for each run it starts.
+// minutes, and prints a {"handled":ID,...} line for each run it starts. With --noop (the
+// benchmark's Go worker) the handler returns at once and prints nothing.
 package main
 
 import (
@@ -214,6 +215,7 @@ func worker(args []string) {
 	concurrency := fs.Int("concurrency", 2, "tasks at once")
 	verify := fs.String("verify", "", "ed25519 public key, hex")
 	optional := fs.Bool("optional-signatures", false, "accept unsigned tasks too")
+	noop := fs.Bool("noop", false, "a handler that returns at once, printing nothing")
 	pos, _ := splitArgs(fs, args, 3)
 	url, queue, ttype := pos[0], pos[1], pos[2]
 
@@ -230,7 +232,11 @@ func worker(args []string) {
 	}
 	c := connect(url, copts...)
 	router := aj.NewTaskRouter()
-	if err := router.HandleFunc(ttype, handle); err != nil {
+	h := handle
+	if *noop {
+		h = func(context.Context, aj.Logger, *aj.Task) (any, error) { return nil, nil }
+	}
+	if err := router.HandleFunc(ttype, h); err != nil {
 		fail(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
