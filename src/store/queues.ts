@@ -300,13 +300,29 @@ export class QueueStore {
       const ack = await this.jet.pub.publish(workItemSubject(queue, taskId), body, h);
       duplicate = ack.duplicate;
     } catch (err) {
-      // No stream listens on the subject: JetStream answers "no responders". While connected,
-      // that can only mean the queue does not exist.
-      if (isNoResponders(err)) {
-        throw new AjcError("queue_not_found", `queue not found: ${queue}`, { cause: err });
-      }
+      // No stream listens on the subject: JetStream answers "no responders". On a lone server
+      // that means the queue does not exist; in a cluster it is also what a publish gets while
+      // the stream's leader is being replaced, so the stream itself is asked.
+      if (isNoResponders(err)) throw await this.#noResponders(queue, err);
       throw toAjcError(err, `publishing to queue ${queue}`, "queue_not_found");
     }
     if (duplicate) throw new AjcError("duplicate_item", "duplicate work queue item");
+  }
+
+  /** `queue_not_found` when the queue's stream is missing, else the outage it is (a 503). */
+  async #noResponders(queue: string, err: unknown): Promise<AjcError> {
+    try {
+      await this.jet.jsm.streams.info(queueStream(queue));
+    } catch (infoErr) {
+      if (jsCode(infoErr) === JS_STREAM_NOT_FOUND) {
+        return new AjcError("queue_not_found", `queue not found: ${queue}`, { cause: err });
+      }
+      return toAjcError(infoErr, `publishing to queue ${queue}`, "queue_not_found");
+    }
+    return new AjcError(
+      "storage_not_ready",
+      `publishing to queue ${queue}: its stream has no leader answering (NATS JetStream is not available)`,
+      { cause: err },
+    );
   }
 }

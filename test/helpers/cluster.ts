@@ -7,7 +7,15 @@
  * The binary: AJC_NATS_SERVER when set, else a current release built with Go (through the Go
  * module proxy, into the interop cache) when Go is installed, else the one on PATH (Debian's).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -51,8 +59,11 @@ export interface Cluster {
   version: string;
   /** The node by its server name. */
   node(name: string): ClusterNode;
-  /** Waits until a running node reports a meta leader; returns its node. */
-  metaLeader(timeoutMs?: number): Promise<ClusterNode>;
+  /**
+   * Waits until a running node reports a meta leader (with `allOnline`, one that sees every
+   * other node current, so new streams can be placed on all of them); returns its node.
+   */
+  metaLeader(timeoutMs?: number, allOnline?: boolean): Promise<ClusterNode>;
   /**
    * Waits until `stream` has a leader (other than `not`, when given) and, with `current`, that
    * many replicas caught up; returns the leader's node.
@@ -61,6 +72,11 @@ export interface Cluster {
     stream: string,
     opts?: { not?: string; timeoutMs?: number; current?: number },
   ): Promise<ClusterNode>;
+  /**
+   * The nodes process `pid` holds established client connections to (read from /proc: its socket
+   * inodes against /proc/net/tcp), so a test can tell which node an ajc process uses.
+   */
+  nodesOf(pid: number): ClusterNode[];
   /** Waits until JetStream answers an account-info request through the running nodes. */
   jetStreamReady(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the stores. */
@@ -208,7 +224,9 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
   const jsz = async (n: ClusterNode) => {
     const ctl = AbortSignal.timeout(1000);
     const r = await fetch(`http://127.0.0.1:${n.httpPort}/jsz`, { signal: ctl });
-    return (await r.json()) as { meta_cluster?: { leader?: string } };
+    return (await r.json()) as {
+      meta_cluster?: { leader?: string; replicas?: { name: string; current?: boolean; offline?: boolean }[] };
+    };
   };
   const cluster: Cluster = {
     nodes,
@@ -216,14 +234,21 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
     binary,
     version,
     node: byName,
-    async metaLeader(timeoutMs = 30_000) {
-      return poll("a meta leader", timeoutMs, async () => {
+    async metaLeader(timeoutMs = 30_000, allOnline = false) {
+      return poll(allOnline ? "a meta leader seeing every node" : "a meta leader", timeoutMs, async () => {
         for (const n of nodes.filter((x) => x.running)) {
           const leader = await jsz(n).then(
             (j) => j.meta_cluster?.leader,
             () => undefined,
           );
-          if (leader && byName(leader).running) return byName(leader);
+          if (!leader || !byName(leader).running) continue;
+          if (!allOnline) return byName(leader);
+          const peers = await jsz(byName(leader)).then(
+            (j) => j.meta_cluster?.replicas ?? [],
+            () => [],
+          );
+          const ok = peers.filter((r) => r.current && !r.offline).length === nodes.length - 1;
+          return ok ? byName(leader) : undefined;
         }
         return undefined;
       });
@@ -250,6 +275,33 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
       } finally {
         await nc?.close().catch(() => {});
       }
+    },
+    nodesOf(pid) {
+      const inodes = new Set<string>();
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          if (m?.[1]) inodes.add(m[1]);
+        } catch {
+          // closed meanwhile
+        }
+      }
+      const ports = new Set<number>();
+      for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+        let text = "";
+        try {
+          text = readFileSync(table, "utf8");
+        } catch {
+          continue;
+        }
+        for (const line of text.split("\n").slice(1)) {
+          const f = line.trim().split(/\s+/);
+          // f[2] remote address:port (hex), f[3] state (01 established), f[9] inode
+          if (f.length < 10 || f[3] !== "01" || !inodes.has(f[9] ?? "")) continue;
+          ports.add(Number.parseInt(f[2]?.split(":")[1] ?? "", 16));
+        }
+      }
+      return nodes.filter((n) => ports.has(n.port));
     },
     async jetStreamReady(timeoutMs = 30_000) {
       let nc: NatsConnection | undefined;
