@@ -1,0 +1,275 @@
+/**
+ * The cluster rows of the benchmark (`npm run bench:cluster`, or `bun bench/cluster.ts [--quick]`):
+ * in one run, with the same nats-server binary (the cluster tests' choice: a current release built
+ * with Go when it can be, else the one on PATH),
+ *   1. R1 on a single node: `nats-server -js` alone, task store and queue with 1 replica;
+ *   2. R3 on a three-node cluster (test/helpers/cluster.ts), everything with 3 replicas;
+ * each measured for HTTP enqueue (wrk, POST /v1/tasks at 16 and 64 connections, through one
+ * `ajc server run`) and worker throughput (the TypeScript worker API at concurrency 32 and
+ * `ajc task process` with /bin/true at 8, draining pre-filled tasks); then, on the cluster,
+ * 3. the refusal window of a leader kill: 8 clients enqueue back to back while the task stream's
+ *    leader is SIGKILLed; how long requests were refused (503/504 `unavailable`) and how long from
+ *    the kill to the first task stored again.
+ * Prints a Markdown table and writes bench/cluster-results.json. Loopback only; the machine's
+ * other work skews the numbers (the load average is recorded).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { Client } from "../src/client.ts";
+import { defaultQueue } from "../src/core/queue.ts";
+import { type Cluster, clusterNatsBinary, startCluster } from "../test/helpers/cluster.ts";
+import { type Outcome, timedCall } from "../test/helpers/reliability.ts";
+import { ensureBinary } from "./machine.ts";
+import { connectRaw, freePort, waitForPort } from "./nats.ts";
+import { drain, type ProcessingOptions } from "./processing.ts";
+import { cleanup, installCleanupHandlers, stop, track } from "./procs.ts";
+import { startServer } from "./server.ts";
+import { round } from "./stats.ts";
+import { findWrk, runWrk } from "./wrk.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const QUEUE = "BENCH";
+const quick = process.argv.includes("--quick");
+const SECONDS = quick ? 3 : 10;
+const DRAIN_TASKS = quick ? 500 : 3_000;
+
+function log(msg: string): void {
+  console.error(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ")[0]!;
+  } catch {
+    return "?";
+  }
+}
+
+interface Row {
+  layout: "R1, single node" | "R3, three-node cluster";
+  what: string;
+  perSecond: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  errors: number;
+  loadAverage: string;
+}
+
+interface Setup {
+  layout: Row["layout"];
+  url: string;
+  /** The node whose CPU the drain rows count (on the cluster: the first node). */
+  pid: number;
+  replicas: number;
+}
+
+async function measure(s: Setup, bin: string, wrkPath: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const client = await Client.connect({
+    connection: { servers: s.url, name: "bench setup" },
+    taskStore: { replicas: s.replicas },
+  });
+  const nc: NatsConnection = await connectRaw(s.url, "bench");
+  try {
+    await client.ensureQueue(defaultQueue(QUEUE));
+    const server = await startServer([bin], s.url, QUEUE);
+    try {
+      await runWrk(wrkPath, "post", `${server.base}/v1/tasks`, 16, 1);
+      for (const c of [16, 64]) {
+        const la = loadAverage();
+        const r = await runWrk(wrkPath, "post", `${server.base}/v1/tasks`, c, SECONDS);
+        rows.push({
+          layout: s.layout,
+          what: `HTTP POST /v1/tasks, ${c} connections`,
+          perSecond: round(r.requests / (r.duration_us / 1e6), 0),
+          p50Ms: round(r.p50_us / 1000, 1),
+          p99Ms: round(r.p99_us / 1000, 1),
+          errors: r.status_errors + r.connect_errors + r.read_errors + r.write_errors + r.timeouts,
+          loadAverage: la,
+        });
+        log(`${s.layout}: ${rows.at(-1)!.what}: ${rows.at(-1)!.perSecond}/s`);
+      }
+    } finally {
+      await server.close();
+    }
+    await client.purgeTasks();
+    await client.purgeQueue(QUEUE);
+    const o: ProcessingOptions = {
+      natsUrl: s.url,
+      natsPid: s.pid,
+      nc,
+      client,
+      binary: bin,
+      concurrencies: [],
+      count: DRAIN_TASKS,
+      shellCountAtOne: DRAIN_TASKS,
+      timeoutMs: 300_000,
+    };
+    for (const [mode, c] of [
+      ["ts-worker", 32],
+      ["ajc-process", 8],
+    ] as const) {
+      const la = loadAverage();
+      const d = await drain(o, mode, c);
+      rows.push({
+        layout: s.layout,
+        what:
+          mode === "ts-worker"
+            ? `worker API, concurrency ${c}`
+            : `ajc task process /bin/true, concurrency ${c}`,
+        perSecond: d.perSecond,
+        errors: d.failed + (d.tasks - d.completed),
+        loadAverage: la,
+      });
+      log(`${s.layout}: ${rows.at(-1)!.what}: ${d.perSecond}/s`);
+    }
+  } finally {
+    await nc.drain().catch(() => {});
+    await client.close().catch(() => {});
+  }
+  return rows;
+}
+
+/** Enqueues from 8 clients while the task stream's leader is SIGKILLed; the refusal window. */
+async function leaderKill(cluster: Cluster, bin: string) {
+  const server = await startServer([bin], cluster.urls, QUEUE);
+  try {
+    const attempts: Outcome[] = [];
+    let running = true;
+    const clients = Array.from({ length: 8 }, async () => {
+      while (running) {
+        attempts.push(
+          await timedCall(server.base, "POST", "/v1/tasks", {
+            json: { type: "bench", payload: { n: 1 } },
+            timeoutMs: 30_000,
+          }),
+        );
+      }
+    });
+    await Bun.sleep(3_000);
+    const leader = await cluster.streamLeader("CHORIA_AJ_TASKS");
+    const killedAt = Date.now();
+    await leader.stop(true);
+    const next = await cluster.streamLeader("CHORIA_AJ_TASKS", { not: leader.name, timeoutMs: 60_000 });
+    const electedMs = Date.now() - killedAt;
+    await Bun.sleep(8_000);
+    running = false;
+    await Promise.all(clients);
+    await leader.start();
+    const refused = attempts.filter((a) => a.status >= 500 || a.status === 0);
+    const first = Math.min(...refused.map((a) => a.at ?? 0));
+    const last = Math.max(...refused.map((a) => (a.at ?? 0) + a.ms));
+    const storedAgain = attempts
+      .filter((a) => (a.status === 201 || a.status === 200) && (a.at ?? 0) >= killedAt)
+      .map((a) => (a.at ?? 0) + a.ms);
+    const other = attempts.filter((a) => a.status >= 400 && a.status !== 503 && a.status !== 504);
+    return {
+      killed: leader.name,
+      newLeader: next.name,
+      newLeaderSeenMs: electedMs,
+      requests: attempts.length,
+      refused503: refused.filter((a) => a.status === 503).length,
+      refused504: refused.filter((a) => a.status === 504).length,
+      noAnswer: refused.filter((a) => a.status === 0).length,
+      otherErrors: other.length,
+      refusalWindowMs: refused.length > 0 ? Math.round(last - first) : 0,
+      killToFirstStoredMs: storedAgain.length > 0 ? Math.round(Math.min(...storedAgain) - killedAt) : -1,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+async function main(): Promise<number> {
+  installCleanupHandlers();
+  const started = Date.now();
+  const wrk = findWrk();
+  if (wrk?.kind !== "wrk") {
+    console.error("bench:cluster needs wrk (Debian: apt-get install -y wrk)");
+    return 1;
+  }
+  const bin = ensureBinary(ROOT).path;
+  const natsServer = clusterNatsBinary();
+  const version = Bun.spawnSync([natsServer, "--version"]).stdout.toString().trim();
+  log(`nats-server: ${version} (${natsServer})`);
+
+  // 1. R1 on a single node, the same binary.
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), "ajc-bench-r1-"));
+  const single = track(
+    Bun.spawn([natsServer, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], {
+      stdout: "ignore",
+      stderr: "ignore",
+    }),
+  );
+  const rows: Row[] = [];
+  let kill: Awaited<ReturnType<typeof leaderKill>> | undefined;
+  let cluster: Cluster | undefined;
+  try {
+    await waitForPort(port, 10_000);
+    rows.push(
+      ...(await measure(
+        { layout: "R1, single node", url: `nats://127.0.0.1:${port}`, pid: single.pid, replicas: 1 },
+        bin,
+        wrk.path,
+      )),
+    );
+    await stop(single);
+    rmSync(store, { recursive: true, force: true });
+
+    // 2. R3 on three nodes.
+    cluster = await startCluster();
+    rows.push(
+      ...(await measure(
+        {
+          layout: "R3, three-node cluster",
+          url: cluster.urls,
+          pid: cluster.nodes[0]!.pid!,
+          replicas: 3,
+        },
+        bin,
+        wrk.path,
+      )),
+    );
+    // 3. The refusal window of a leader kill.
+    kill = await leaderKill(cluster, bin);
+    log(`leader kill: ${JSON.stringify(kill)}`);
+  } finally {
+    await cluster?.close();
+    await cleanup();
+  }
+
+  const results = {
+    command: `npm run bench:cluster${quick ? " -- --quick" : ""}`,
+    startedAt: new Date(started).toISOString(),
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+    natsServer: version,
+    cores: navigator.hardwareConcurrency,
+    rows,
+    leaderKill: kill,
+  };
+  writeFileSync(join(import.meta.dir, "cluster-results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const lines = [
+    `| layout | measured | per second | p50 ms | p99 ms | errors | load avg |`,
+    `|---|---|---:|---:|---:|---:|---:|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.layout} | ${r.what} | ${r.perSecond} | ${r.p50Ms ?? ""} | ${r.p99Ms ?? ""} | ${r.errors} | ${r.loadAverage} |`,
+    ),
+  ];
+  if (kill) {
+    lines.push(
+      "",
+      `Leader kill (8 clients back to back, SIGKILL of the task stream's leader ${kill.killed}): requests refused for ${kill.refusalWindowMs} ms ` +
+        `(${kill.refused503} × 503, ${kill.refused504} × 504, ${kill.noAnswer} unanswered, ${kill.otherErrors} other errors of ${kill.requests}); ` +
+        `a new leader (${kill.newLeader}) seen after ${kill.newLeaderSeenMs} ms; the first task stored ${kill.killToFirstStoredMs} ms after the kill.`,
+    );
+  }
+  console.log(lines.join("\n"));
+  log(`wrote bench/cluster-results.json (${results.totalSeconds}s)`);
+  return 0;
+}
+
+process.exitCode = await main();
