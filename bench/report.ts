@@ -1,4 +1,4 @@
-/** Renders one run's results as Markdown tables (printed, and pasted into the README). */
+/** Renders one run's results as Markdown tables (printed, and pasted into docs/performance.md). */
 import type { Machine } from "./machine.ts";
 import type { Paired } from "./paired.ts";
 import { int, mb, ms, round } from "./stats.ts";
@@ -210,6 +210,13 @@ export function renderMarkdown(r: Results): string {
     const s = r.startup;
     out.push(
       `**5. Start-up**: launch to \`/readyz\` 200, median of ${s.runs}: **${s.medianReadyMs} ms** (runs: ${s.readyMs.join(", ")}); \`ajc --version\` alone: ${s.medianVersionMs} ms; binary ${round(s.binaryBytes / 1024 / 1024, 1)} MiB.`,
+      "",
+    );
+  }
+  if (r.console) {
+    const c = r.console;
+    out.push(
+      `**6. Console**: \`/ui/\` to the overview filled from the API, in headless Chromium, median of ${c.runs}: first visit **${c.medianFirstVisitMs} ms** (${c.firstVisitMs.join(", ")}), repeat visit ${c.medianRepeatVisitMs} ms (${c.repeatVisitMs.join(", ")}).`,
       "",
     );
   }

@@ -6,7 +6,8 @@
  *   3. listing with 10,000 and 100,000 tasks stored;
  *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
- *   5. start-up to ready, and the binary's size.
+ *   5. start-up to ready, and the binary's size;
+ *   6. the console's first render in headless Chromium, when /usr/bin/chromium is there.
  * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
  * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
  * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
@@ -18,6 +19,7 @@ import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
+import { consoleBenchUnavailable, runConsole } from "./console.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
 import { ensureBinary, machine } from "./machine.ts";
@@ -57,6 +59,7 @@ const settings = quick
       drainShellAtOne: 200,
       concurrencies: [1, 8, 32],
       startupRuns: 3,
+      consoleRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
     }
@@ -72,6 +75,7 @@ const settings = quick
       drainShellAtOne: 1_000,
       concurrencies: [1, 8, 32],
       startupRuns: 7,
+      consoleRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
     };
@@ -255,6 +259,14 @@ async function main(): Promise<number> {
     results.startup = await part("5 (start-up)", failures, () =>
       runStartup(bin.path, url, QUEUE, settings.startupRuns),
     );
+
+    const noConsole = consoleBenchUnavailable();
+    if (noConsole) log(`part 6 (console) left out: ${noConsole}`);
+    else {
+      results.console = await part("6 (console)", failures, () =>
+        runConsole(bin.path, url, QUEUE, settings.consoleRuns),
+      );
+    }
   } finally {
     await ceiling?.close().catch(() => {});
     await client?.close().catch(() => {});

@@ -1,5 +1,6 @@
 /** The issue's targets (and the listing's "must"s), checked against one run's numbers. */
 import type { CeilingResult } from "./ceiling.ts";
+import type { ConsoleResult } from "./console.ts";
 import type { HttpRow } from "./http-load.ts";
 import type { ListingSize } from "./listing.ts";
 import type { Paired } from "./paired.ts";
@@ -28,6 +29,7 @@ export interface Measured {
   listing?: ListingSize[];
   processing?: DrainRow[];
   startup?: StartupResult;
+  console?: ConsoleResult;
 }
 
 /** 499s the server logs when wrk closes its connections at the end of a run are not errors. */
@@ -171,6 +173,21 @@ export function checkTargets(m: Measured): TargetCheck[] {
           verdict: verdict(m.startup.medianReadyMs <= 300),
         }
       : { target: "start-up to ready ≤ 300 ms", measured: "-", verdict: "n/a" },
+  );
+
+  out.push(
+    m.console
+      ? {
+          target: "console overview's first render ≤ 300 ms on loopback",
+          measured: `median ${m.console.medianFirstVisitMs} ms first visit, ${m.console.medianRepeatVisitMs} ms repeat, of ${m.console.runs}`,
+          verdict: verdict(m.console.medianFirstVisitMs <= 300),
+        }
+      : {
+          target: "console overview's first render ≤ 300 ms on loopback",
+          measured: "-",
+          verdict: "n/a",
+          note: "no Chromium at /usr/bin/chromium",
+        },
   );
 
   const [small, large] = [m.listing?.[0], m.listing?.at(-1)];

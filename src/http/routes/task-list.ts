@@ -43,7 +43,8 @@ export function parseListQuery(query: string): ListQuery {
   const q: ListQuery = { limit: LIST_DEFAULT_LIMIT, ndjson: false };
   const limit = p.get("limit");
   if (limit !== null) {
-    if (!/^\d{1,9}$/.test(limit) || Number(limit) < 1) {
+    // Any whole number: above the maximum is lowered to it below, however many digits it has.
+    if (!/^\d+$/.test(limit) || Number(limit) < 1) {
       throw new AjcError("limit_invalid", "limit must be a whole number of at least 1", { field: "limit" });
     }
     q.limit = Number(limit);

@@ -550,7 +550,8 @@ export interface components {
       type: string;
       /**
        * @description Queue to enqueue to; it must exist (`404`, reason `queue_not_found`).
-       *     Defaults to the server's queue. (ajc addition: the reference ignores it.)
+       *     Defaults to the server's queue, also when empty. (ajc addition: the
+       *     reference ignores it.)
        */
       queue?: string;
       /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
@@ -623,7 +624,10 @@ export interface components {
      *     }
      */
     QueueCreateRequest: {
-      /** @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. */
+      /**
+       * @description Queue name; must match `^[a-zA-Z0-9_:-]+$`. Empty is as left out
+       *     (`queue_name_required`).
+       */
       name: string;
       /** @description How long a work item may wait before it is dropped (default unlimited). */
       max_age?: string;
@@ -634,11 +638,17 @@ export interface components {
       max_entries?: number;
       /** @description When full, drop the oldest item instead of refusing new ones. */
       discard_old?: boolean;
-      /** @description Deliveries per work item (default unlimited). */
+      /**
+       * @description Deliveries per work item (default unlimited; as the Go server, 0 or below
+       *     also means unlimited and is reported as -1).
+       */
       max_tries?: number;
       /** @description How long a handler may run before the item is redelivered (default `1h`). */
       max_runtime?: string;
-      /** @description Handlers running at once across all workers (default 100). */
+      /**
+       * @description Handlers running at once across all workers (default 100; as the Go server,
+       *     0 also means the default; below 0 is `invalid_argument`).
+       */
       max_concurrent?: number;
     };
     /**
@@ -735,6 +745,11 @@ export interface components {
        *     `TZ=<zone>`.
        */
       schedule: string;
+      /**
+       * @description The queue the tasks go to; it need not exist yet, but its name must match
+       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name). Empty is as
+       *     left out (`queue_name_required`).
+       */
       queue: string;
       task_type: string;
       /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
@@ -1166,8 +1181,8 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description At most 128 characters. Replays within 10 minutes return the original task
-         *     with `200` instead of creating another.
+         * @description 1 to 128 characters (`idempotency_key_invalid`). Replays within 10 minutes
+         *     return the original task with `200` instead of creating another.
          */
         "Idempotency-Key"?: string;
       };
