@@ -20,11 +20,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { goVersion, natsServerRelease } from "../interop/go-tools.ts";
+import { goVersion, NEWEST_NATS_RELEASE, natsServerRelease } from "../interop/go-tools.ts";
 import { freePort, natsServerBinary } from "./nats.ts";
 
 /** The nats-server release the cluster tests prefer when Go can build it: the newest the interop tests build. */
-export const CLUSTER_NATS_VERSION = "2.15.3";
+export const CLUSTER_NATS_VERSION = NEWEST_NATS_RELEASE;
 
 /** One node of the cluster. */
 export interface ClusterNode {
