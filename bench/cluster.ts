@@ -4,8 +4,9 @@
  * with Go when it can be, else the one on PATH),
  *   1. R1 on a single node: `nats-server -js` alone, task store and queue with 1 replica;
  *   2. R3 on a three-node cluster (test/helpers/cluster.ts), everything with 3 replicas;
- * each measured for HTTP enqueue (wrk, POST /v1/tasks at 16 and 64 connections, through one
- * `ajc server run`) and worker throughput (the TypeScript worker API at concurrency 32 and
+ * both running at once and measured alternately, three rounds each (R1, R3, R1, R3, ...; the
+ * median is reported), for HTTP enqueue (wrk, POST /v1/tasks at 16 and 64 connections, through
+ * one `ajc server run` each) and worker throughput (the TypeScript worker API at concurrency 32 and
  * `ajc task process` with /bin/true at 8, draining pre-filled tasks); then, on the cluster,
  * 3. the refusal window of a leader kill: 8 clients enqueue back to back while the task stream's
  *    leader is SIGKILLed; how long requests were refused (503/504 `unavailable`) and how long from
@@ -32,8 +33,10 @@ import { findWrk, runWrk } from "./wrk.ts";
 const ROOT = join(import.meta.dir, "..");
 const QUEUE = "BENCH";
 const quick = process.argv.includes("--quick");
-const SECONDS = quick ? 3 : 10;
-const DRAIN_TASKS = quick ? 500 : 3_000;
+const SECONDS = quick ? 2 : 5;
+const ROUNDS = quick ? 1 : 3;
+const DRAIN_TASKS = quick ? 500 : 2_000;
+const SHELL_TASKS = quick ? 200 : 500;
 
 function log(msg: string): void {
   console.error(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -50,7 +53,10 @@ function loadAverage(): string {
 interface Row {
   layout: "R1, single node" | "R3, three-node cluster";
   what: string;
+  /** The median of the rounds. */
   perSecond: number;
+  /** Every round's figure, in the order run. */
+  rounds: number[];
   p50Ms?: number;
   p99Ms?: number;
   errors: number;
@@ -65,71 +71,107 @@ interface Setup {
   replicas: number;
 }
 
-async function measure(s: Setup, bin: string, wrkPath: string): Promise<Row[]> {
-  const rows: Row[] = [];
+interface Live {
+  s: Setup;
+  client: Client;
+  nc: NatsConnection;
+  server: Awaited<ReturnType<typeof startServer>>;
+}
+
+async function open(s: Setup, bin: string): Promise<Live> {
   const client = await Client.connect({
     connection: { servers: s.url, name: "bench setup" },
     taskStore: { replicas: s.replicas },
   });
-  const nc: NatsConnection = await connectRaw(s.url, "bench");
-  try {
-    await client.ensureQueue(defaultQueue(QUEUE));
-    const server = await startServer([bin], s.url, QUEUE);
-    try {
-      await runWrk(wrkPath, "post", `${server.base}/v1/tasks`, 16, 1);
-      for (const c of [16, 64]) {
-        const la = loadAverage();
-        const r = await runWrk(wrkPath, "post", `${server.base}/v1/tasks`, c, SECONDS);
-        rows.push({
-          layout: s.layout,
-          what: `HTTP POST /v1/tasks, ${c} connections`,
-          perSecond: round(r.requests / (r.duration_us / 1e6), 0),
+  const nc = await connectRaw(s.url, "bench");
+  await client.ensureQueue(defaultQueue(QUEUE));
+  const server = await startServer([bin], s.url, QUEUE);
+  return { s, client, nc, server };
+}
+
+async function close(l: Live): Promise<void> {
+  await l.server.close();
+  await l.nc.drain().catch(() => {});
+  await l.client.close().catch(() => {});
+}
+
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
+
+/**
+ * Both layouts, measured alternately (R1, R3, R1, R3, ...) so that the machine's other work
+ * falls on both alike; each row is the median of its rounds.
+ */
+async function measure(layouts: Live[], bin: string, wrkPath: string): Promise<Row[]> {
+  const rows = new Map<string, Row>();
+  const add = (l: Live, what: string, perSecond: number, extra: Partial<Row> = {}) => {
+    const key = `${l.s.layout}|${what}`;
+    const row = rows.get(key) ?? {
+      layout: l.s.layout,
+      what,
+      perSecond: 0,
+      rounds: [],
+      errors: 0,
+      loadAverage: loadAverage(),
+    };
+    row.rounds.push(perSecond);
+    row.perSecond = round(median(row.rounds), 0);
+    row.errors += extra.errors ?? 0;
+    if (extra.p50Ms !== undefined) row.p50Ms = extra.p50Ms;
+    if (extra.p99Ms !== undefined) row.p99Ms = extra.p99Ms;
+    rows.set(key, row);
+    log(`${l.s.layout}: ${what}: ${perSecond}/s`);
+  };
+  for (const l of layouts) await runWrk(wrkPath, "post", `${l.server.base}/v1/tasks`, 16, 1);
+  for (let round_ = 0; round_ < ROUNDS; round_++) {
+    for (const c of [16, 64]) {
+      for (const l of layouts) {
+        const r = await runWrk(wrkPath, "post", `${l.server.base}/v1/tasks`, c, SECONDS);
+        add(l, `HTTP POST /v1/tasks, ${c} connections`, round(r.requests / (r.duration_us / 1e6), 0), {
           p50Ms: round(r.p50_us / 1000, 1),
           p99Ms: round(r.p99_us / 1000, 1),
           errors: r.status_errors + r.connect_errors + r.read_errors + r.write_errors + r.timeouts,
-          loadAverage: la,
         });
-        log(`${s.layout}: ${rows.at(-1)!.what}: ${rows.at(-1)!.perSecond}/s`);
       }
-    } finally {
-      await server.close();
     }
-    await client.purgeTasks();
-    await client.purgeQueue(QUEUE);
-    const o: ProcessingOptions = {
-      natsUrl: s.url,
-      natsPid: s.pid,
-      nc,
-      client,
-      binary: bin,
-      concurrencies: [],
-      count: DRAIN_TASKS,
-      shellCountAtOne: DRAIN_TASKS,
-      timeoutMs: 300_000,
-    };
-    for (const [mode, c] of [
-      ["ts-worker", 32],
-      ["ajc-process", 8],
+  }
+  for (const l of layouts) {
+    await l.client.purgeTasks();
+    await l.client.purgeQueue(QUEUE);
+  }
+  for (let round_ = 0; round_ < ROUNDS; round_++) {
+    for (const [mode, c, count] of [
+      ["ts-worker", 32, DRAIN_TASKS],
+      ["ajc-process", 8, SHELL_TASKS],
     ] as const) {
-      const la = loadAverage();
-      const d = await drain(o, mode, c);
-      rows.push({
-        layout: s.layout,
-        what:
+      for (const l of layouts) {
+        const o: ProcessingOptions = {
+          natsUrl: l.s.url,
+          natsPid: l.s.pid,
+          nc: l.nc,
+          client: l.client,
+          binary: bin,
+          concurrencies: [],
+          count,
+          shellCountAtOne: count,
+          timeoutMs: 300_000,
+        };
+        const d = await drain(o, mode, c);
+        add(
+          l,
           mode === "ts-worker"
             ? `worker API, concurrency ${c}`
             : `ajc task process /bin/true, concurrency ${c}`,
-        perSecond: d.perSecond,
-        errors: d.failed + (d.tasks - d.completed),
-        loadAverage: la,
-      });
-      log(`${s.layout}: ${rows.at(-1)!.what}: ${d.perSecond}/s`);
+          d.perSecond,
+          { errors: d.failed + (d.tasks - d.completed) },
+        );
+        await l.client.purgeTasks();
+      }
     }
-  } finally {
-    await nc.drain().catch(() => {});
-    await client.close().catch(() => {});
   }
-  return rows;
+  return [...rows.values()].sort((a, b) => a.what.localeCompare(b.what) || a.layout.localeCompare(b.layout));
 }
 
 /** Enqueues from 8 clients while the task stream's leader is SIGKILLed; the refusal window. */
@@ -207,37 +249,32 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   let kill: Awaited<ReturnType<typeof leaderKill>> | undefined;
   let cluster: Cluster | undefined;
+  const live: Live[] = [];
   try {
     await waitForPort(port, 10_000);
-    rows.push(
-      ...(await measure(
+    cluster = await startCluster();
+    live.push(
+      await open(
         { layout: "R1, single node", url: `nats://127.0.0.1:${port}`, pid: single.pid, replicas: 1 },
         bin,
-        wrk.path,
-      )),
+      ),
     );
-    await stop(single);
-    rmSync(store, { recursive: true, force: true });
-
-    // 2. R3 on three nodes.
-    cluster = await startCluster();
-    rows.push(
-      ...(await measure(
-        {
-          layout: "R3, three-node cluster",
-          url: cluster.urls,
-          pid: cluster.nodes[0]!.pid!,
-          replicas: 3,
-        },
+    live.push(
+      await open(
+        { layout: "R3, three-node cluster", url: cluster.urls, pid: cluster.nodes[0]!.pid!, replicas: 3 },
         bin,
-        wrk.path,
-      )),
+      ),
     );
-    // 3. The refusal window of a leader kill.
+    rows.push(...(await measure(live, bin, wrk.path)));
+    for (const l of live.splice(0)) await close(l);
+    await stop(single);
+    // The refusal window of a leader kill, with the single node gone.
     kill = await leaderKill(cluster, bin);
     log(`leader kill: ${JSON.stringify(kill)}`);
   } finally {
+    for (const l of live) await close(l).catch(() => {});
     await cluster?.close();
+    rmSync(store, { recursive: true, force: true });
     await cleanup();
   }
 
@@ -252,11 +289,11 @@ async function main(): Promise<number> {
   };
   writeFileSync(join(import.meta.dir, "cluster-results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const lines = [
-    `| layout | measured | per second | p50 ms | p99 ms | errors | load avg |`,
-    `|---|---|---:|---:|---:|---:|---:|`,
+    `| measured | layout | per second (median) | rounds | p50 ms (last round) | p99 ms (last round) | errors | load avg |`,
+    `|---|---|---:|---|---:|---:|---:|---:|`,
     ...rows.map(
       (r) =>
-        `| ${r.layout} | ${r.what} | ${r.perSecond} | ${r.p50Ms ?? ""} | ${r.p99Ms ?? ""} | ${r.errors} | ${r.loadAverage} |`,
+        `| ${r.what} | ${r.layout} | ${r.perSecond} | ${r.rounds.join(", ")} | ${r.p50Ms ?? ""} | ${r.p99Ms ?? ""} | ${r.errors} | ${r.loadAverage} |`,
     ),
   ];
   if (kill) {
