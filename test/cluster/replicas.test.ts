@@ -76,6 +76,15 @@ describeCluster("replicated storage", () => {
       expect((await jsm.consumers.info("CHORIA_AJ_Q_OLD", "WORKERS")).config.num_replicas).toBe(3);
       // The new replicas catch up before the next test stops a node.
       await cluster.streamLeader("CHORIA_AJ_Q_OLD", { current: 3, timeoutMs: 60_000 });
+      // ...and so do the consumer's (it is scaled after its stream).
+      const deadline = Date.now() + 60_000;
+      let current = 0;
+      while (current < 2 && Date.now() < deadline) {
+        const ci = await jsm.consumers.info("CHORIA_AJ_Q_OLD", "WORKERS").catch(() => undefined);
+        current = (ci?.cluster?.replicas ?? []).filter((r) => r.current).length;
+        if (current < 2) await Bun.sleep(250);
+      }
+      expect(current).toBe(2);
     } finally {
       await server.stop();
     }
