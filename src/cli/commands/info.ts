@@ -99,12 +99,17 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
           ["Stream", "Replicas", "Leader", "Lagging"],
           replication.map((r) => [
             r.stream,
-            r.replicas,
+            r.consumerReplicas !== undefined && r.consumerReplicas !== r.replicas
+              ? `${r.replicas} (consumer ${r.consumerReplicas})`
+              : r.replicas,
             r.leader ?? "",
             r.lagging.length === 0
               ? "none"
               : r.lagging
-                  .map((l) => (l.offline ? `${l.server} (offline)` : `${l.server} (${l.lag} behind)`))
+                  .map((l) => {
+                    const what = l.consumer ? `${l.server}'s consumer` : l.server;
+                    return l.offline ? `${what} (offline)` : `${what} (${l.lag} behind)`;
+                  })
                   .join(", "),
           ]),
         ),
