@@ -105,16 +105,24 @@ describeCluster("replicated storage", () => {
     const si = await jsm.streams.info("CHORIA_AJ_Q_LEGACY");
     await jsm.streams.update("CHORIA_AJ_Q_LEGACY", { ...si.config, num_replicas: 3 });
     await cluster.streamLeader("CHORIA_AJ_Q_LEGACY", { current: 3, timeoutMs: 60_000 });
-    const ci = await jsm.consumers.info("CHORIA_AJ_Q_LEGACY", "WORKERS");
-    const consumerReplicas = ci.config.num_replicas || 1 + (ci.cluster?.replicas?.length ?? 0);
+    const consumerCount = async () => {
+      const ci = await jsm.consumers.info("CHORIA_AJ_Q_LEGACY", "WORKERS");
+      return ci.config.num_replicas || 1 + (ci.cluster?.replicas?.length ?? 0);
+    };
+    const before = await consumerCount();
     const server = await ServerProcess.start(cluster.urls, ["--queue", "LEGACY", "--replicas", "3"]);
+    const after = await consumerCount();
     try {
-      const line =
-        "queue LEGACY's WORKERS consumer has 1 replica, fewer than --replicas 3: raise with `ajc queue configure LEGACY --replicas 3`";
-      // What the server reports is what the consumer has (nats-server releases differ in whether
-      // they scale an inheriting consumer with its stream).
-      if (consumerReplicas < 3) expect(server.output()).toContain(line);
+      // What the server reports is what the consumer has: nats-server scales an inheriting
+      // consumer after its stream, or not, depending on the release, so the count may be moving.
+      const reported =
+        /queue LEGACY's WORKERS consumer has ([12]) replicas?, fewer than --replicas 3: raise with `ajc queue configure LEGACY --replicas 3`/.exec(
+          server.output(),
+        );
+      if (before < 3 && after < 3) expect(reported).not.toBeNull();
+      if (reported) expect(Number(reported[1])).toBeGreaterThanOrEqual(before);
       else expect(server.output()).not.toContain("LEGACY");
+      console.log(`consumer replicas after the stream alone was raised: ${before}, then ${after}`);
     } finally {
       await server.stop();
     }
@@ -126,7 +134,6 @@ describeCluster("replicated storage", () => {
     );
     expect(row?.consumerReplicas).toBe(3);
     expect(await consumerFollowersCurrent("CHORIA_AJ_Q_LEGACY")).toBe(2);
-    console.log(`consumer replicas after the stream alone was raised: ${consumerReplicas}`);
   });
 
   test("AJC_REPLICAS does the same from the environment; the idempotency bucket is created R3", async () => {
