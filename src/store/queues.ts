@@ -17,7 +17,15 @@ import { headers, type MsgHdrs } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { assertQueueName } from "../core/names.ts";
 import { defaultQueue, type Queue, type StorageOptions } from "../core/queue.ts";
-import { isNoResponders, JS_CONSUMER_NOT_FOUND, JS_STREAM_NOT_FOUND, jsCode, toAjcError } from "./errors.ts";
+import {
+  isNoResponders,
+  isUnavailable,
+  JS_CLUSTER_UNAVAILABLE,
+  JS_CONSUMER_NOT_FOUND,
+  JS_STREAM_NOT_FOUND,
+  jsCode,
+  toAjcError,
+} from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import {
   QUEUE_DESCRIPTION,
@@ -227,14 +235,26 @@ export class QueueStore {
         ...next,
         duplicate_window: duplicateWindow(si.config.duplicate_window, q.max_age),
       });
-      await this.jet.jsm.consumers.update(stream, WORKERS_CONSUMER, {
+      const consumer = {
         ack_wait: q.max_runtime,
         max_ack_pending: q.max_concurrent,
         max_deliver: q.max_tries > 0 ? q.max_tries : -1,
         // A consumer keeps the replica count it was made with when its stream's changes: without
         // this, a queue raised to R3 would still lose its WORKERS consumer with one node.
         num_replicas: replicas,
-      });
+      };
+      // Right after its stream's peers change, the consumer may be electing a leader and not
+      // answer (nats-server 2.9 does this): a few tries before giving up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.jet.jsm.consumers.update(stream, WORKERS_CONSUMER, consumer);
+          break;
+        } catch (err) {
+          const transient = isUnavailable(err) || JS_CLUSTER_UNAVAILABLE.has(jsCode(err) ?? 0);
+          if (!transient || replicas === current.replicas || attempt >= 4) throw err;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
     } catch (err) {
       throw toAjcError(err, `configuring queue ${q.name}`, "queue_not_found");
     }
