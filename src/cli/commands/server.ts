@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
+import { underReplicated } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
@@ -32,6 +33,7 @@ interface RunArgs extends NatsFlags {
   "log-format"?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
+  replicas?: string;
   "max-event-streams"?: string;
   "max-wait"?: string;
   monitor?: string;
@@ -89,6 +91,11 @@ const FLAGS: Record<
       "ed25519 public key (hex, or a file holding it): tasks must be signed, checked on create and read",
   },
   "signatures-optional": { type: "boolean", describe: "with --verify-key, accept unsigned tasks too" },
+  replicas: {
+    type: "string",
+    describe:
+      "replicas (1..5) of every stream and bucket the server creates, in a JetStream cluster [default: 1]",
+  },
   "max-wait": {
     type: "string",
     describe: "longest Prefer: wait=N granted on task reads and creates (Go duration) [default: 60s]",
@@ -121,6 +128,21 @@ function durationMs(flag: string, v: string | undefined): number | undefined {
   const ms = parseGoDuration(v, flag) / 1_000_000;
   if (ms <= 0) throw new AjcError("invalid_argument", `--${flag} must be positive`, { field: flag });
   return ms;
+}
+
+/** `--replicas`: a whole number; the range is checked where streams are made. */
+function replicaCount(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) {
+    throw new AjcError(
+      "invalid_argument",
+      `--replicas must be a whole number from 1 to 5, not ${JSON.stringify(v)}`,
+      {
+        field: "replicas",
+      },
+    );
+  }
+  return Number(v);
 }
 
 function bytes(flag: string, v: string | undefined): number | undefined {
@@ -232,7 +254,9 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       const sink = batchedSink((text) => ctx.io.err(text));
       process.once("exit", sink.flush);
       const log = createLogger({ format, write: sink.write });
+      const replicas = replicaCount(str("replicas"));
       const client = await ctx.connect(argv, {
+        taskStore: { replicas },
         verificationKey: verifyKey(str("verify-key")),
         signaturesOptional: bool("signatures-optional"),
         connection: {
@@ -243,6 +267,9 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       });
       const tooBig = maxBodyWarning(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, client.maxTaskBytes());
       if (tooBig) log.warn(tooBig);
+      if (replicas !== undefined) {
+        for (const line of underReplicated(await client.replication(), replicas)) log.warn(line);
+      }
       const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
       const stop = stopRequested();
       const server = await startServer(client, { ...options, queue }, log);
