@@ -6,10 +6,14 @@
  *   3. listing with 10,000 and 100,000 tasks stored;
  *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
- *   5. start-up to ready, and the binary's size.
- * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
- * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
- * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
+ *   5. start-up to ready, and the binary's size;
+ *   6. the enqueue phases (16 connections fresh, 64 sustained, 16 right after) on our server and
+ *      on every peer in AJC_BENCH_PEER (another `server run`-compatible executable: the Go `ajc`,
+ *      an older build of ours), interleaved, with ratios (versus.ts).
+ * `--versus` runs part 6 alone; `--soak[=MINUTES]` runs only the soak (soak.ts, default 10
+ * minutes). Prints Markdown tables, writes bench/results.json, checks the targets of issues 6
+ * and 20. Everything it starts is stopped and every temporary directory removed, also on Ctrl-C.
+ * Loopback only.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,21 +32,58 @@ import { type ProcessingOptions, runProcessing } from "./processing.ts";
 import { cleanup, installCleanupHandlers } from "./procs.ts";
 import { type Results, renderMarkdown } from "./report.ts";
 import { startServer } from "./server.ts";
+import { runSoak } from "./soak.ts";
 import { runStartup } from "./startup.ts";
 import { checkTargets } from "./targets.ts";
 import { fillTasks } from "./tasks.ts";
+import { runVersus } from "./versus.ts";
 import { findWrk } from "./wrk.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const QUEUE = "BENCH";
 
+const USAGE = "usage: bun bench/run.ts [--quick] [--versus | --soak[=MINUTES]]";
 const args = process.argv.slice(2);
-const unknown = args.filter((a) => a !== "--quick");
+const unknown = args.filter((a) => a !== "--quick" && a !== "--versus" && !/^--soak(=\d+(\.\d+)?)?$/.test(a));
 if (unknown.length > 0) {
-  console.error(`usage: bun bench/run.ts [--quick]   (unknown: ${unknown.join(" ")})`);
+  console.error(`${USAGE}   (unknown: ${unknown.join(" ")})`);
   process.exit(2);
 }
 const quick = args.includes("--quick");
+/** Only part 6 (ajc beside its peers). */
+const versusOnly = args.includes("--versus");
+const soakArg = args.find((a) => a.startsWith("--soak"));
+/** Only the soak, for this many minutes (default 10). */
+const soakMinutes = soakArg === undefined ? undefined : Number(soakArg.split("=")[1] ?? 10);
+if (versusOnly && soakMinutes !== undefined) {
+  console.error(`${USAGE}   (--versus and --soak are separate runs)`);
+  process.exit(2);
+}
+
+/**
+ * The peers of part 6: AJC_BENCH_PEER holds one or more `;`-separated commands, each an
+ * executable and any arguments before `server run` (words split on spaces), optionally labelled
+ * `LABEL=command`, started as server.ts describes. Unlabelled, a peer is called by the
+ * executable's file name. A label starting with `ajc` marks another build of ajc itself (its
+ * throughput target is "no slower", not "faster than the Go server").
+ */
+function peers(): { label: string; cmd: string[] }[] {
+  const raw = process.env.AJC_BENCH_PEER ?? "";
+  const seen = new Set<string>(["ajc"]);
+  return raw
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0)
+    .map((c) => {
+      const eq = /^([\w.#-]+)=(.*)$/.exec(c);
+      const cmd = (eq ? eq[2]! : c).split(/\s+/).filter(Boolean);
+      const base = eq ? eq[1]! : cmd[0]!.split("/").at(-1)!;
+      let label = base;
+      for (let i = 2; seen.has(label); i++) label = `${base}#${i}`;
+      seen.add(label);
+      return { label, cmd };
+    });
+}
 
 const settings = quick
   ? {
@@ -59,6 +100,7 @@ const settings = quick
       startupRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
+      versus: { rounds: 1, warmupSeconds: 1, freshSeconds: 4, sustainedSeconds: 6, afterSeconds: 4 },
     }
   : {
       ceilingSeconds: 5,
@@ -74,6 +116,7 @@ const settings = quick
       startupRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
+      versus: { rounds: 2, warmupSeconds: 2, freshSeconds: 10, sustainedSeconds: 20, afterSeconds: 10 },
     };
 
 function log(msg: string): void {
@@ -149,51 +192,19 @@ async function main(): Promise<number> {
     client = await Client.connect({ connection: { servers: url, name: "bench setup" } });
     await client.ensureQueue(defaultQueue(QUEUE));
 
-    ceiling = await openCeiling(url, nats.pid, QUEUE);
-    results.ceiling = await part("1 (ceiling)", failures, () =>
-      runCeiling(ceiling!, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
-    );
+    const everything = !versusOnly && soakMinutes === undefined;
+    if (everything) {
+      ceiling = await openCeiling(url, nats.pid, QUEUE);
+      results.ceiling = await part("1 (ceiling)", failures, () =>
+        runCeiling(ceiling!, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
+      );
 
-    results.http = await part("2 (HTTP)", failures, async () => {
-      await client!.purgeTasks();
-      await client!.purgeQueue(QUEUE);
-      const ids = await fillTasks(nc!, 1000);
-      await settle(nats!.pid);
-      const server = await startServer([bin.path], url, QUEUE);
-      try {
-        const http = await runHttp({
-          wrkPath: wrk.path,
-          server,
-          monitorUrl: nats!.monitorUrl,
-          natsPid: nats!.pid,
-          seconds: settings.httpSeconds,
-          warmupSeconds: settings.httpWarmupSeconds,
-          postConnections: settings.postConnections,
-          getConnections: settings.getConnections,
-          ids,
-        });
-        log("part 2: library and HTTP enqueue at 64, alternating");
-        results.pairedEnqueue = await pairedEnqueue(
-          ceiling!,
-          wrk.path,
-          server,
-          settings.pairedRounds,
-          settings.pairedSeconds,
-        );
-        return http;
-      } finally {
-        await server.close();
-      }
-    });
-
-    const compare = process.env.AJC_BENCH_COMPARE;
-    if (compare) {
-      results.httpCompare = await part("2b (HTTP, compared server)", failures, async () => {
+      results.http = await part("2 (HTTP)", failures, async () => {
         await client!.purgeTasks();
         await client!.purgeQueue(QUEUE);
         const ids = await fillTasks(nc!, 1000);
         await settle(nats!.pid);
-        const server = await startServer(compare.split(" "), url, QUEUE);
+        const server = await startServer([bin.path], url, QUEUE);
         try {
           const http = await runHttp({
             wrkPath: wrk.path,
@@ -206,55 +217,95 @@ async function main(): Promise<number> {
             getConnections: settings.getConnections,
             ids,
           });
-          return { executable: compare, ...http };
+          log("part 2: library and HTTP enqueue at 64, alternating");
+          results.pairedEnqueue = await pairedEnqueue(
+            ceiling!,
+            wrk.path,
+            server,
+            settings.pairedRounds,
+            settings.pairedSeconds,
+          );
+          return http;
         } finally {
           await server.close();
         }
       });
-    }
 
-    results.listing = await part("3 (listing)", failures, async () => {
-      await client!.purgeTasks();
-      await client!.purgeQueue(QUEUE);
-      const server = await startServer([bin.path], url, QUEUE);
-      try {
-        return await runListing({
-          server,
-          nc: nc!,
+      results.listing = await part("3 (listing)", failures, async () => {
+        await client!.purgeTasks();
+        await client!.purgeQueue(QUEUE);
+        const server = await startServer([bin.path], url, QUEUE);
+        try {
+          return await runListing({
+            server,
+            nc: nc!,
+            natsUrl: url,
+            natsPid: nats!.pid,
+            sizes: settings.listSizes,
+            runs: settings.listRuns,
+          });
+        } finally {
+          await server.close();
+        }
+      });
+
+      results.processing = await part("4 (processing)", failures, async () => {
+        await client!.purgeTasks();
+        const o: ProcessingOptions = {
           natsUrl: url,
           natsPid: nats!.pid,
-          sizes: settings.listSizes,
-          runs: settings.listRuns,
-        });
-      } finally {
-        await server.close();
-      }
-    });
+          nc: nc!,
+          client: client!,
+          binary: bin.path,
+          concurrencies: settings.concurrencies,
+          count: settings.drainTasks,
+          shellCountAtOne: settings.drainShellAtOne,
+          timeoutMs: 240_000,
+          goHelper: goWorker(),
+          goConcurrencies: [8, 32],
+        };
+        const rows = await runProcessing(o);
+        log("part 4: raw pull-ack and TS worker at 32, alternating");
+        results.pairedDrain = await pairedDrain(o, 32, settings.pairedRounds);
+        return rows;
+      });
 
-    results.processing = await part("4 (processing)", failures, async () => {
+      results.startup = await part("5 (start-up)", failures, () =>
+        runStartup(bin.path, url, QUEUE, settings.startupRuns),
+      );
+    }
+
+    const reset = async () => {
       await client!.purgeTasks();
-      const o: ProcessingOptions = {
-        natsUrl: url,
-        natsPid: nats!.pid,
-        nc: nc!,
-        client: client!,
-        binary: bin.path,
-        concurrencies: settings.concurrencies,
-        count: settings.drainTasks,
-        shellCountAtOne: settings.drainShellAtOne,
-        timeoutMs: 240_000,
-        goHelper: goWorker(),
-        goConcurrencies: [8, 32],
-      };
-      const rows = await runProcessing(o);
-      log("part 4: raw pull-ack and TS worker at 32, alternating");
-      results.pairedDrain = await pairedDrain(o, 32, settings.pairedRounds);
-      return rows;
-    });
-
-    results.startup = await part("5 (start-up)", failures, () =>
-      runStartup(bin.path, url, QUEUE, settings.startupRuns),
-    );
+      await client!.purgeQueue(QUEUE);
+    };
+    if (soakMinutes === undefined) {
+      const servers = [{ label: "ajc", cmd: [bin.path] }, ...peers()];
+      if (servers.length === 1) log("part 6: no AJC_BENCH_PEER, ajc alone");
+      results.versus = await part("6 (phases, beside peers)", failures, () =>
+        runVersus({
+          wrkPath: wrk.path,
+          nats: nats!,
+          queue: QUEUE,
+          servers,
+          settings: settings.versus,
+          reset,
+          log,
+        }),
+      );
+    } else {
+      results.soak = await part("soak", failures, () =>
+        runSoak({
+          wrkPath: wrk.path,
+          nats: nats!,
+          nc: nc!,
+          queue: QUEUE,
+          cmd: [bin.path],
+          minutes: soakMinutes,
+          log,
+        }),
+      );
+    }
   } finally {
     await ceiling?.close().catch(() => {});
     await client?.close().catch(() => {});
@@ -264,7 +315,7 @@ async function main(): Promise<number> {
   }
 
   const full: Results = {
-    command: `npm run bench${quick ? " -- --quick" : ""} (bun bench/run.ts${quick ? " --quick" : ""})`,
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""} (bun bench/run.ts${args.length > 0 ? ` ${args.join(" ")}` : ""})`,
     startedAt,
     totalSeconds: (performance.now() - started) / 1000,
     quick,
