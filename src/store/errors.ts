@@ -1,6 +1,5 @@
 /** The one place that turns NATS and JetStream failures into library errors. */
 import { JetStreamApiError } from "@nats-io/jetstream";
-import { jserrors } from "@nats-io/jetstream/internal";
 import { errors as natsErrors, RequestError } from "@nats-io/nats-core";
 import { AjcError, type Reason } from "../core/errors.ts";
 
@@ -13,6 +12,16 @@ export const JS_MESSAGE_DELETE_FAILED = 10057;
 export const JS_SEQUENCE_NOT_FOUND = 10043;
 export const JS_WRONG_LAST_SEQUENCE = 10071;
 export const JS_STREAM_NAME_IN_USE = 10058;
+/** "JetStream not enabled for account". */
+export const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
+
+/**
+ * True for the client's "JetStream is not enabled" error. Its class is not exported, so it is
+ * known by the name the client gives it (an error's `name`, part of what it shows).
+ */
+function isJetStreamNotEnabled(err: unknown): boolean {
+  return err instanceof Error && err.name === "JetStreamNotEnabled";
+}
 
 /** The JetStream API error code of `err`, if it is one. */
 export function jsCode(err: unknown): number | undefined {
@@ -22,7 +31,7 @@ export function jsCode(err: unknown): number | undefined {
 /** True when nobody answered a request: for a JetStream publish, no stream holds the subject. */
 export function isNoResponders(err: unknown): boolean {
   return (
-    err instanceof jserrors.JetStreamNotEnabled ||
+    isJetStreamNotEnabled(err) ||
     (err instanceof RequestError && err.isNoResponders()) ||
     err instanceof natsErrors.NoRespondersError
   );
@@ -35,7 +44,8 @@ export function isUnavailable(err: unknown): boolean {
     err instanceof natsErrors.ClosedConnectionError ||
     err instanceof natsErrors.ConnectionError ||
     err instanceof natsErrors.DrainingConnectionError ||
-    err instanceof jserrors.JetStreamNotEnabled ||
+    isJetStreamNotEnabled(err) ||
+    jsCode(err) === JS_NOT_ENABLED_FOR_ACCOUNT ||
     (err instanceof RequestError && err.isNoResponders())
   );
 }
