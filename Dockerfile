@@ -9,7 +9,7 @@
 # refuses that non-loopback bind at start-up until you choose how it is protected, so configure one:
 #   behind an authenticating reverse proxy:  -e AJC_UNSAFE_BIND=true   (or `server run --unsafe-bind`)
 #   mTLS:  -e AJC_TLS_CERT=... -e AJC_TLS_KEY=... -e AJC_TLS_CLIENT_CA=... with the files mounted
-# plus AJC_QUEUE and NATS_URL. See "Deployment" in README.md.
+# plus AJC_QUEUE and NATS_URL. See docs/deployment.md.
 
 # Must equal the `bun` devDependency in package.json (a test checks), so images and CI use one compiler.
 ARG BUN_VERSION=1.4.5

@@ -1,4 +1,4 @@
-/** Renders one run's results as Markdown tables (printed, and pasted into the README). */
+/** Renders one run's results as Markdown tables (printed, and pasted into docs/performance.md). */
 import type { Machine } from "./machine.ts";
 import type { Paired } from "./paired.ts";
 import { int, mb, ms, round } from "./stats.ts";

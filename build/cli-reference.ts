@@ -1,9 +1,9 @@
 /**
- * Writes the README's CLI reference from the yargs definitions, so it cannot drift from the code:
+ * Writes docs/cli.md, the CLI reference, from the yargs definitions, so it cannot drift from the code:
  * every command's `--help`, found by walking the command tree from `ajc --help`.
  *
- *   npx bun build/cli-reference.ts          rewrite README.md between the markers
- *   npx bun build/cli-reference.ts --check  exit 1 when README.md is stale
+ *   npx bun build/cli-reference.ts          rewrite docs/cli.md between the markers
+ *   npx bun build/cli-reference.ts --check  exit 1 when docs/cli.md is stale
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { CliContext } from "../src/cli/context.ts";
 import type { Io } from "../src/cli/io.ts";
 import { buildParser } from "../src/cli/main.ts";
 
-export const README = join(import.meta.dir, "..", "README.md");
+export const PAGE = join(import.meta.dir, "..", "docs", "cli.md");
 export const BEGIN = "<!-- cli-reference: generated from the yargs definitions by build/cli-reference.ts -->";
 export const END = "<!-- cli-reference: end -->";
 
@@ -71,24 +71,24 @@ export async function renderReference(): Promise<string> {
   return parts.join("\n\n");
 }
 
-/** The README with the reference between the markers replaced. */
-export function spliceReadme(readme: string, reference: string): string {
-  const begin = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`README.md needs the markers ${BEGIN} and ${END}`);
-  return `${readme.slice(0, begin + BEGIN.length)}\n\n${reference}\n\n${readme.slice(end)}`;
+/** The page with the reference between the markers replaced. */
+export function splicePage(page: string, reference: string): string {
+  const begin = page.indexOf(BEGIN);
+  const end = page.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`docs/cli.md needs the markers ${BEGIN} and ${END}`);
+  return `${page.slice(0, begin + BEGIN.length)}\n\n${reference}\n\n${page.slice(end)}`;
 }
 
 if (import.meta.main) {
-  const readme = readFileSync(README, "utf8");
-  const next = spliceReadme(readme, await renderReference());
+  const page = readFileSync(PAGE, "utf8");
+  const next = splicePage(page, await renderReference());
   if (process.argv.includes("--check")) {
-    if (next !== readme) {
-      console.error("README.md's CLI reference is stale: run npx bun build/cli-reference.ts");
+    if (next !== page) {
+      console.error("docs/cli.md is stale: run npx bun build/cli-reference.ts");
       process.exit(1);
     }
-  } else if (next !== readme) {
-    writeFileSync(README, next);
-    console.log("README.md: CLI reference updated");
+  } else if (next !== page) {
+    writeFileSync(PAGE, next);
+    console.log("docs/cli.md: CLI reference updated");
   }
 }

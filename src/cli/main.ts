@@ -30,7 +30,7 @@ export function skipHelpCache(y: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 }
 
-/** Builds the yargs parser; also used to generate the README's CLI reference. */
+/** Builds the yargs parser; also used to generate the CLI reference (docs/cli.md). */
 export function buildParser(argv: string[], ctx: CliContext) {
   let y = natsFlags(yargs(argv))
     .scriptName("ajc")

@@ -1,5 +1,6 @@
 /**
- * Regenerates the README's screenshots of the console (docs/console/*.png): `npm run screenshots`.
+ * Regenerates the screenshots of the console (docs/console/*.png) that docs/console.md shows:
+ * `npm run screenshots`.
  * Starts what the browser tests start (NATS, the compiled binary, a worker, headless Chromium),
  * fills it with a few queues, tasks (done, failed, waiting) and schedules, and shoots each page.
  */

@@ -1,14 +1,14 @@
-/** The README's CLI reference is generated from the yargs definitions; this fails when it is stale. */
+/** docs/cli.md, the CLI reference, is generated from the yargs definitions; this fails when it is stale. */
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { README, renderReference, spliceReadme } from "../../build/cli-reference.ts";
+import { PAGE, renderReference, splicePage } from "../../build/cli-reference.ts";
 
 // Each test runs the compiled binary a few times; a loaded machine needs more than the default 5s.
 setDefaultTimeout(30_000);
 
-test("README.md's CLI reference matches the commands (regenerate: npx bun build/cli-reference.ts)", async () => {
-  const readme = readFileSync(README, "utf8");
-  expect(spliceReadme(readme, await renderReference())).toBe(readme);
+test("docs/cli.md matches the commands (regenerate: npx bun build/cli-reference.ts)", async () => {
+  const page = readFileSync(PAGE, "utf8");
+  expect(splicePage(page, await renderReference())).toBe(page);
 });
 
 test("every command is in it, each with its own help", async () => {

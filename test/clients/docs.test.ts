@@ -1,6 +1,7 @@
 /**
  * docs/clients.md gives users the commands `npm run test:clients` runs (test/clients/generators.ts),
- * and the README's "Generating a client" links to it: what the page tells users is what CI tests.
+ * and docs/http-api.md's "Generating a client" (and the README) link to it: what the page tells
+ * users is what CI tests.
  * Also how that run judges the generator's warnings. Runs in plain `npm test` (no Java needed).
  */
 import { expect, test } from "bun:test";
@@ -17,13 +18,15 @@ test("docs/clients.md has the tested command for each language, and the pinned v
   expect([...versions]).toEqual([OPENAPI_GENERATOR_VERSION]);
 });
 
-test("the README's Generating a client section links the page and gives its Python command", () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const start = readme.indexOf("### Generating a client");
+test("docs/http-api.md's Generating a client section links the page and gives its Python command", () => {
+  const api = readFileSync(join(root, "docs", "http-api.md"), "utf8");
+  const start = api.indexOf("\n## Generating a client\n");
   expect(start).toBeGreaterThan(0);
-  const section = readme.slice(start, readme.indexOf("\n## ", start));
-  expect(section).toContain("(docs/clients.md)");
+  const end = api.indexOf("\n## ", start + 1);
+  const section = api.slice(start, end < 0 ? undefined : end);
+  expect(section).toContain("(clients.md)");
   expect(section).toContain(documentedCommand("python"));
+  expect(readFileSync(join(root, "README.md"), "utf8")).toContain("(docs/clients.md)");
 });
 
 test("a generator warning fails the clients run unless it is listed, and a listed one must still occur", () => {

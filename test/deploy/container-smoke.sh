@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the container image the way README's "Deployment" section tells people to, against a NATS
+# Runs the container image the way docs/deployment.md tells people to, against a NATS
 # container: the CLI works, the default command refuses the 0.0.0.0 bind until a protection is
 # chosen, the proxy setup (AJC_UNSAFE_BIND) serves the API, and `docker stop` drains and exits 0.
 # Needs a Docker engine (CI's container job); usage: test/deploy/container-smoke.sh [IMAGE]

@@ -1,5 +1,5 @@
 /**
- * The Dockerfile agrees with the build script and with what "Deployment" in the README promises. No
+ * The Dockerfile agrees with the build script and with what docs/deployment.md promises. No
  * Docker engine runs here: the file is parsed; CI's container job builds and runs the image.
  */
 import { describe, expect, test } from "bun:test";

@@ -1,6 +1,6 @@
 /**
- * README's "Deployment" and "Operations" sections agree with the code: the proxy recipes leave the
- * 413 to `ajc`, the variables they name exist, the files they name are in the repository.
+ * docs/deployment.md and docs/operations.md agree with the code: the proxy recipes leave the 413 to
+ * `ajc`, the variables they name exist, the files they name are in the repository.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,18 +9,8 @@ import { SUPPORTED_TARGETS } from "../../build/targets.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../src/http/body.ts";
 import { DEFAULT_WRITE_TIMEOUT_MS } from "../../src/http/server.ts";
 import { IDEMPOTENCY_BUCKET } from "../../src/store/subjects.ts";
+import { readDoc, root } from "../helpers/docs.ts";
 import { envNames, helpOf } from "./help.ts";
-
-const root = join(import.meta.dir, "..", "..");
-const readme = readFileSync(join(root, "README.md"), "utf8");
-
-/** The text of `## name` up to the next `## ` heading. */
-function section(name: string): string {
-  const start = readme.indexOf(`\n## ${name}\n`);
-  if (start < 0) throw new Error(`README has no "## ${name}"`);
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
 
 /** The body of the first fenced block of `lang` in `text`. */
 function fenced(text: string, lang: string): string {
@@ -38,8 +28,8 @@ function sizeBytes(v: string): number {
   return Number(m[1]) * base ** exp;
 }
 
-const deployment = section("Deployment");
-const operations = section("Operations");
+const deployment = readDoc("docs/deployment.md");
+const operations = readDoc("docs/operations.md");
 const nginx = fenced(deployment, "nginx");
 const caddy = fenced(deployment, "caddy");
 
@@ -77,7 +67,7 @@ describe("reverse-proxy recipes", () => {
   });
 });
 
-describe("Deployment and Operations", () => {
+describe("docs/deployment.md and docs/operations.md", () => {
   const docs = `${deployment}\n${operations}`;
 
   test("name only AJC_ variables that exist", async () => {

@@ -1,8 +1,8 @@
 /**
- * README's nginx and Caddy recipes, run for real in front of the server (each skipped where that
+ * docs/deployment.md's nginx and Caddy recipes, run for real in front of the server (each skipped where that
  * proxy is not installed, an error with AJC_REQUIRE_TOOLS=1): the proxy authenticates, and ajc's own 413 and 429 reach the client with
  * their JSON envelope and Retry-After. Only the addresses, TLS and password files are swapped for
- * local ones; the limits and proxy settings are the README's.
+ * local ones; the limits and proxy settings are the page's.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
@@ -18,23 +18,23 @@ const root = join(import.meta.dir, "..", "..");
 const nginxBinary = toolPath("nginx") ?? "";
 const caddyBinary = toolPath("caddy") ?? "";
 
-/** The README's `lang` block with `swaps` applied, each of which must match. */
-function readmeBlock(lang: string, swaps: [RegExp, string][]): string {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
-  if (!block) throw new Error(`README has no ${lang} block`);
+/** docs/deployment.md's `lang` block with `swaps` applied, each of which must match. */
+function recipeBlock(lang: string, swaps: [RegExp, string][]): string {
+  const page = readFileSync(join(root, "docs", "deployment.md"), "utf8");
+  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(page)?.[1];
+  if (!block) throw new Error(`docs/deployment.md has no ${lang} block`);
   let out = block;
   for (const [re, to] of swaps) {
     const before = out;
     out = out.replace(re, to);
-    if (out === before) throw new Error(`the README's ${lang} block no longer has ${re}`);
+    if (out === before) throw new Error(`docs/deployment.md's ${lang} block no longer has ${re}`);
   }
   return out;
 }
 
-/** The README's nginx block, made to run here. */
+/** docs/deployment.md's nginx block, made to run here. */
 function nginxRecipe(upstreamPort: number, listenPort: number, htpasswd: string): string {
-  return readmeBlock("nginx", [
+  return recipeBlock("nginx", [
     [/server 127\.0\.0\.1:8080;/, `server 127.0.0.1:${upstreamPort};`],
     [/listen 443 ssl;/, `listen 127.0.0.1:${listenPort};`],
     [/^\s*ssl_certificate(_key)?\s.*\n/gm, ""],
@@ -42,11 +42,11 @@ function nginxRecipe(upstreamPort: number, listenPort: number, htpasswd: string)
   ]);
 }
 
-/** The README's Caddyfile, made to run here (Caddy before 2.8 spells basic_auth `basicauth`). */
+/** docs/deployment.md's Caddyfile, made to run here (Caddy before 2.8 spells basic_auth `basicauth`). */
 function caddyRecipe(upstreamPort: number, listenPort: number, hash: string, version: string): string {
   const [major = 0, minor = 0] = (/v?(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
   const old = major === 2 && minor < 8;
-  return readmeBlock("caddy", [
+  return recipeBlock("caddy", [
     [/^jobs\.example\.com \{/m, `http://127.0.0.1:${listenPort} {`],
     [/reverse_proxy 127\.0\.0\.1:8080/, `reverse_proxy 127.0.0.1:${upstreamPort}`],
     [/<hash from `caddy hash-password`>/, hash],
@@ -97,11 +97,11 @@ async function startProxy(
   throw new Error(`${cmd[0]} did not start:\n${log}`);
 }
 
-/** The site name of the README's recipes, which ajc is told with --allowed-host. */
+/** The site name of the page's recipes, which ajc is told with --allowed-host. */
 const SITE = "jobs.example.com";
 
 /**
- * What the README promises of any proxy recipe; `known` names checks skipped for a known bug.
+ * What docs/deployment.md promises of any proxy recipe; `known` names checks skipped for a known bug.
  * `site` is the Host clients name when the proxy routes any name to the recipe (nginx's only
  * server block); Caddy routes by its site address, so its clients name 127.0.0.1:PORT.
  */
@@ -111,7 +111,7 @@ function proxyContract(
   known: { bodyLimit?: string } = {},
   site?: string,
 ) {
-  describe(`the README's ${name} recipe in front of ajc`, () => {
+  describe(`docs/deployment.md's ${name} recipe in front of ajc`, () => {
     let api: ApiEnv;
     let proxy: Proxy;
     const siteHeaders = (): Record<string, string> =>
@@ -121,7 +121,7 @@ function proxyContract(
     const siteOrigin = () => (site ? `http://${site}` : proxy.base);
 
     beforeAll(async () => {
-      // As the README runs it behind a proxy on the same host: loopback, plus the site's name.
+      // As docs/deployment.md runs it behind a proxy on the same host: loopback, plus the site's name.
       api = await startApi({ server: { allowedHosts: [SITE] } });
       for (let i = 0; i < 300; i++) await api.client.enqueue(api.client.newTask("bulk", "x"), "EMAIL");
       proxy = await start(api);

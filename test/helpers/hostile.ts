@@ -178,6 +178,7 @@ export function answerProblem(method: string, path: string, a: RawAnswer): strin
   if (a.status === 0) return `connection closed without an answer${a.error ? ` (${a.error})` : ""}`;
   if (a.status >= 500) return `status ${a.status}: ${a.body.slice(0, 300)}`;
   if (isParserRefusal(a, method.toUpperCase() === "HEAD")) return undefined;
+  if (isConsolePath(path)) return consoleAnswerProblem(a);
   const media = (a.headers["content-type"] ?? "").split(";")[0]!.trim();
   // An NDJSON listing that matched nothing is zero lines: valid, though validateResponse wants a body.
   if (media === "application/x-ndjson" && a.status === 200 && a.body === "") return undefined;
@@ -200,6 +201,23 @@ export function answerProblem(method: string, path: string, a: RawAnswer): strin
     });
   } catch (err) {
     return (err as Error).message;
+  }
+  return undefined;
+}
+
+/**
+ * The console's paths (`/`, `/ui`, `/ui/…`) are not in the API document: `/` and `/ui` redirect to
+ * `/ui/`, which serves the page and its assets. Hostile requests there must still get a 2xx, 3xx or
+ * 4xx answer, and a redirect must lead to the console.
+ */
+function isConsolePath(path: string): boolean {
+  const p = path.split("?")[0]!;
+  return p === "/" || p === "/ui" || p.startsWith("/ui/");
+}
+
+function consoleAnswerProblem(a: RawAnswer): string | undefined {
+  if (a.status >= 300 && a.status < 400 && a.status !== 304 && a.headers.location !== "/ui/") {
+    return `console redirect ${a.status} to ${JSON.stringify(a.headers.location)}, not /ui/`;
   }
   return undefined;
 }

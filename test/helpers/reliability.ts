@@ -400,7 +400,7 @@ export async function account(
 
 /**
  * One line per figure, for the test's output; with AJC_RELIABILITY_FIGURES=<file> also one JSON
- * line in that file (test/reliability/soak-figures.ts turns them into the README's table).
+ * line in that file (test/reliability/soak-figures.ts turns them into docs/reliability.md's table).
  */
 export function report(title: string, figures: object): void {
   const file = process.env.AJC_RELIABILITY_FIGURES;

@@ -4,7 +4,7 @@
  * `ajc server run` set up as the recording says, comparing status, the headers Go's answer lists,
  * `error.code`, `details.reason`, `details.field`, the body and its shape. Additions are
  * compatible (a key Go omits, unless null; a reason or field where Go has none). Every other
- * difference is on the allow-list below, naming its row in the README's "Differences from the Go
+ * difference is on the allow-list below, naming its row in docs/go-tools.md's "Differences from the Go
  * server" table, or the test fails with a per-step diff.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -38,9 +38,9 @@ import transcriptJson from "./fixtures/go-server-transcript.json";
 
 const transcript = transcriptJson as Transcript;
 
-/** A difference we keep on purpose: the README row that says why, and where it shows. */
+/** A difference we keep on purpose: the docs/go-tools.md row that says why, and where it shows. */
 interface Allowed {
-  /** The README row's name (bold in the table's first column). */
+  /** The table row's name (bold in the table's first column). */
   row: string;
   /** What may differ: `status`, `headers.<name>`, a body path without indices, or `*` (anything). */
   at: string[];
@@ -117,8 +117,8 @@ beforeAll(async () => {
   if (add.code !== 0) throw new Error(`ajc queue add Q failed: ${add.stderr}`);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  // The console is off: Go serves none, and with it on `/` redirects to it (README: "A console is
-  // served"; test/http/console.test.ts). The rest is the API, compared step by step.
+  // The console is off: Go serves none, and with it on `/` redirects to it (docs/go-tools.md: "A console
+  // is served"; test/http/console.test.ts). The rest is the API, compared step by step.
   server = spawnAjc(["server", "run", "--queue", "Q", "--bind", `127.0.0.1:${port}`, "--ui=false"], { env });
   await server.waitFor("listening on");
 });
@@ -259,23 +259,23 @@ describe("the Go server's recorded answers", () => {
   });
 });
 
-/** The bold row names of the README's "Differences from the Go server" table, with each row's text. */
-function readmeRows(): Map<string, string> {
-  const readme = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8");
-  const start = readme.indexOf("\n## Differences from the Go server\n");
-  if (start < 0) throw new Error('README.md has no "## Differences from the Go server" section');
-  const end = readme.indexOf("\n## ", start + 1);
+/** The bold row names of docs/go-tools.md's "Differences from the Go server" table, with each row's text. */
+function tableRows(): Map<string, string> {
+  const page = readFileSync(join(import.meta.dir, "..", "..", "docs", "go-tools.md"), "utf8");
+  const start = page.indexOf("\n## Differences from the Go server\n");
+  if (start < 0) throw new Error('docs/go-tools.md has no "## Differences from the Go server" section');
+  const end = page.indexOf("\n## ", start + 1);
   const rows = new Map<string, string>();
-  for (const line of readme.slice(start, end < 0 ? undefined : end).split("\n")) {
+  for (const line of page.slice(start, end < 0 ? undefined : end).split("\n")) {
     const m = /^\| \*\*(.+?)\*\*/.exec(line);
     if (m) rows.set(m[1]!, line);
   }
   return rows;
 }
 
-describe("the README's table of differences", () => {
+describe("docs/go-tools.md's table of differences", () => {
   test("names every allow-list row, and every row it pins on this test is on the allow-list", () => {
-    const rows = readmeRows();
+    const rows = tableRows();
     const allowed = new Set(Object.values(ALLOWED).flatMap((entries) => entries.map((e) => e.row)));
     const missing = [...allowed].filter((r) => !rows.has(r));
     expect(missing).toEqual([]);
@@ -287,7 +287,7 @@ describe("the README's table of differences", () => {
   test("every row names a test, and each test it names exists", () => {
     const root = join(import.meta.dir, "..", "..");
     const problems: string[] = [];
-    for (const [row, line] of readmeRows()) {
+    for (const [row, line] of tableRows()) {
       const last = line.split(" | ").at(-1) ?? "";
       const paths = [...last.matchAll(/`(test\/[^`]+\.ts)`/g)].map((m) => m[1]!);
       if (paths.length === 0) problems.push(`${row}: names no test`);

@@ -150,6 +150,11 @@ export function goTools(): GoTools {
   return tools;
 }
 
+/** The newest patch release of each current nats-server minor (there is no 2.13). */
+export const NATS_RELEASES = ["2.10.27", "2.11.17", "2.12.15", "2.14.10", "2.15.3"];
+/** The newest of them: the whole suite runs against it in CI too. */
+export const NEWEST_NATS_RELEASE = NATS_RELEASES.at(-1) ?? "";
+
 /** Builds a nats-server release with `go install` (once; cached) and returns its path. */
 export function natsServerRelease(version: string): string {
   const dir = join(interopCacheDir(), `nats-server-${version}`);

@@ -12,11 +12,16 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { asyncjobsVersion, goTools, goVersion, natsServerRelease } from "./go-tools.ts";
+import {
+  asyncjobsVersion,
+  goTools,
+  goVersion,
+  NATS_RELEASES,
+  NEWEST_NATS_RELEASE,
+  natsServerRelease,
+} from "./go-tools.ts";
 
-/** The newest patch release of each current nats-server minor (there is no 2.13). */
-const NATS_RELEASES = ["2.10.27", "2.11.17", "2.12.15", "2.14.10", "2.15.3"];
-const NEWEST = NATS_RELEASES.at(-1) ?? "";
+const NEWEST = NEWEST_NATS_RELEASE;
 /**
  * Run against every other release: the store, the HTTP API's task operations, the Go CLI on our
  * data and ours on its, and signed tasks through the Go library's client and worker.

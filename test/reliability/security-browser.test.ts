@@ -2,19 +2,20 @@
  * The browser guard through the compiled binary, as an operator meets it: a loopback `ajc server
  * run` refuses what a web page could send it (a text/plain or form body, a foreign Origin, a
  * rebound Host) and stores nothing; `--allowed-host` and `AJC_ALLOWED_HOST` add names; a bad name
- * fails at start-up; and every curl command the README shows still works, run by curl itself.
+ * fails at start-up; and every curl command the README and docs/*.md show still works, run by curl
+ * itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../../src/client.ts";
 import { type AjcProcess, ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
+import { docPaths, readDoc } from "../helpers/docs.ts";
 import { answerProblem, rawRequest } from "../helpers/hostile.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 
-const root = join(import.meta.dir, "..", "..");
 const curlBinary = spawnSync("sh", ["-c", "command -v curl"], { encoding: "utf8" }).stdout.trim();
 
 let nats: NatsServer;
@@ -196,11 +197,11 @@ describe("legitimate clients pass", () => {
   });
 });
 
-/** Every curl command in README.md's shell and console blocks, continuation lines joined. */
-function readmeCurls(): string[] {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
+/** Every curl command in the shell and console blocks of README.md and docs/*.md, lines joined. */
+function documentedCurls(): string[] {
+  const text = docPaths().map(readDoc).join("\n");
   const out: string[] = [];
-  for (const [, lang, block] of readme.matchAll(/```(sh|console)\n([\s\S]*?)```/g)) {
+  for (const [, lang, block] of text.matchAll(/```(sh|console)\n([\s\S]*?)```/g)) {
     const lines = block!.split("\n");
     for (let i = 0; i < lines.length; i++) {
       let line = lines[i]!;
@@ -217,12 +218,12 @@ function readmeCurls(): string[] {
   return out;
 }
 
-describe.skipIf(!curlBinary && process.env.AJC_REQUIRE_TOOLS !== "1")("the README's curl commands", () => {
+describe.skipIf(!curlBinary && process.env.AJC_REQUIRE_TOOLS !== "1")("the documented curl commands", () => {
   test("each one, run by curl against the binary, gets past the guard and succeeds", () => {
-    const curls = readmeCurls();
+    const curls = documentedCurls();
     expect(curls.length).toBeGreaterThanOrEqual(8);
     expect(curls.some((c) => c.includes("-X POST"))).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), "ajc-readme-curl-"));
+    const dir = mkdtempSync(join(tmpdir(), "ajc-docs-curl-"));
     try {
       for (const cmd of curls) {
         const run = cmd.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);

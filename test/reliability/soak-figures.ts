@@ -1,11 +1,11 @@
 /**
- * Runs the fault tests and the soak and writes their figures into the README's reliability
- * section (between the `reliability-figures` markers), so the numbers there come from a real run:
+ * Runs the fault tests and the soak and writes their figures into docs/reliability.md
+ * (between the `reliability-figures` markers), so the numbers there come from a real run:
  *
  *   npx bun test/reliability/soak-figures.ts            # the 60s soak of `npm run soak`
  *   AJC_SOAK_SECONDS=600 npx bun test/reliability/soak-figures.ts
  *
- * Exits non-zero (and leaves the README alone) when a test or a check of the soak fails.
+ * Exits non-zero (and leaves docs/reliability.md alone) when a test or a check of the soak fails.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +28,7 @@ const ok =
   (await Bun.spawn([process.execPath, "test/reliability/soak.ts"], opts).exited) === 0;
 if (!ok) {
   rmSync(dir, { recursive: true, force: true });
-  console.error("the tests failed: README left as it is");
+  console.error("the tests failed: docs/reliability.md left as it is");
   process.exit(1);
 }
 
@@ -76,12 +76,12 @@ const lines = [
     `warm-up) → ${Number(soak.rssLastThirdMiB).toFixed(0)} MiB (last third), peak ${Number(soak.rssPeakMiB).toFixed(0)} MiB.`,
 ];
 
-const readme = join(root, "README.md");
-const text = readFileSync(readme, "utf8");
+const page = join(root, "docs", "reliability.md");
+const text = readFileSync(page, "utf8");
 const start = "<!-- reliability-figures: start -->";
 const end = "<!-- reliability-figures: end -->";
 const a = text.indexOf(start);
 const b = text.indexOf(end);
-if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} block`);
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${lines.join("\n")}\n${text.slice(b)}`);
-console.log(`README.md: reliability figures updated\n${lines.join("\n")}`);
+if (a < 0 || b < a) throw new Error(`docs/reliability.md has no ${start} … ${end} block`);
+writeFileSync(page, `${text.slice(0, a + start.length)}\n${lines.join("\n")}\n${text.slice(b)}`);
+console.log(`docs/reliability.md: reliability figures updated\n${lines.join("\n")}`);

@@ -14,7 +14,7 @@ import { runSoak } from "./soak-run.ts";
 const SECONDS = 15;
 /**
  * The server's resident memory may not pass this at any sample. A healthy one sits at 80-110 MiB
- * through the whole 60s run (README figures); a ceiling well above that saw-tooth catches what
+ * through the whole 60s run (docs/reliability.md figures); a ceiling well above that saw-tooth catches what
  * runs away (a body or a response kept per request, an unbounded buffer) without flaking on the
  * garbage collector's timing. Slow leaks need the long run's trend check.
  */
