@@ -15,6 +15,7 @@ import { type BrowserGuard, browserGuard } from "./browser.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
+import { keepHeapSmall } from "./heap.ts";
 import type { Logger } from "./log.ts";
 import { Router } from "./router.ts";
 import { consoleRoutes } from "./routes/console.ts";
@@ -198,6 +199,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     });
   }
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
+  const stopHeapCheck = keepHeapSmall();
   if (warning) log.warn(warning);
   log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
   if (options.ui ?? true) log.info(`operator console at ${tls ? "https" : "http"}://${address}/ui/`);
@@ -209,6 +211,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     auth,
     close() {
       closed ??= (async () => {
+        stopHeapCheck();
         stopping.abort();
         const released = new Promise<void>((resolve) => listener.close(() => resolve()));
         await connections.shutdown(limits.writeTimeoutMs);

@@ -72,7 +72,11 @@ afterAll(async () => {
 test("on a real connection every publish arrives, in order; a closed connection's go to onError", async () => {
   const out = new Outbox(nc);
   const got: string[] = [];
-  const sub = nc.subscribe("outbox.>", { callback: (_e, m) => got.push(m.string()) });
+  const sub = nc.subscribe("outbox.>", {
+    callback: (_e, m) => {
+      got.push(m.string());
+    },
+  });
   await nc.flush();
   for (let i = 0; i < 100; i++) out.publish(`outbox.${i % 3}`, `m${i}`);
   await turn();
