@@ -266,7 +266,7 @@ export function renderMarkdown(r: Results): string {
   if (r.soak) {
     const s = r.soak;
     out.push(
-      `**Soak**: ${s.minutes} min at ${s.connections} connections (POST /v1/tasks; task stream and queue capped at ${int(s.storeCap)} messages), RSS idle ${mb(s.idleRssMB)} MB, per minute (median) ${s.minuteRssMB.map(mb).join(", ")} MB, range ${mb(s.minRssMB)}–${mb(s.maxRssMB)} MB, last / second minute ${s.trend}×; ${int(s.requests)} requests, ${s.errors} errors; p99 per ${s.slices[0]?.atSeconds ?? 30} s slice ${s.slices.map((x) => ms(x.p99Ms)).join(", ")} ms, p99.9 ${s.slices.map((x) => ms(x.p999Ms)).join(", ")} ms.`,
+      `**Soak**: ${s.minutes} min at ${s.connections} connections (POST /v1/tasks; task stream and queue capped at ${int(s.storeCap)} messages), RSS idle ${mb(s.idleRssMB)} MB, per minute (median) ${s.minuteRssMB.map(mb).join(", ")} MB, range ${mb(s.minRssMB)}–${mb(s.maxRssMB)} MB, last / second minute ${s.trend}×; ${int(s.requests)} requests, ${s.errors} errors; p99 per wrk run (30 s each) ${s.slices.map((x) => ms(x.p99Ms)).join(", ")} ms, p99.9 ${s.slices.map((x) => ms(x.p999Ms)).join(", ")} ms.`,
       "",
     );
   }

@@ -38,7 +38,7 @@ export async function waitReady(base: string, since: number, timeoutMs = 15_000)
  * Starts `cmd` (the ajc executable and any runtime flags before `server run`) and waits for
  * readiness. `startedAt` and `readyMs` tell how long that took.
  *
- * The convention every server under test follows (ours, AJC_BENCH_COMPARE, AJC_BENCH_PEER):
+ * The convention every server under test follows (ours and every AJC_BENCH_PEER):
  * `<cmd...> server run --queue <queue> --bind 127.0.0.1:<port>` with `PATH`, `HOME` (an empty
  * temporary directory), `XDG_CONFIG_HOME` (`$HOME/.config`) and `NATS_URL` set and nothing else;
  * there a NATS CLI context named `AJC` (`nats/context/AJC.json`) holds the same URL, which is
