@@ -116,7 +116,7 @@ const settings = quick
       startupRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
-      versus: { rounds: 2, warmupSeconds: 2, freshSeconds: 10, sustainedSeconds: 20, afterSeconds: 10 },
+      versus: { rounds: 3, warmupSeconds: 2, freshSeconds: 10, sustainedSeconds: 20, afterSeconds: 10 },
     };
 
 function log(msg: string): void {

@@ -14,7 +14,7 @@
 import type { BenchNats } from "./nats.ts";
 import { cpuSeconds, memory, PhaseMeter, settle } from "./proc-stats.ts";
 import { type AjcServer, startServer } from "./server.ts";
-import { median, round } from "./stats.ts";
+import { round } from "./stats.ts";
 import { runWrk } from "./wrk.ts";
 
 export type PhaseName = "16 fresh" | "64 sustained" | "16 after 64";
@@ -145,6 +145,14 @@ async function oneServer(
   }
 }
 
+/** The median, the mean of the middle two for an even count (two rounds: their mean, not the better one). */
+function mid(values: number[]): number {
+  if (values.length === 0) return 0;
+  const v = [...values].sort((a, b) => a - b);
+  const h = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+}
+
 function ratiosOf(runs: ServerRun[], ours: string, peer: string): VersusRatio {
   const get = (r: ServerRun, n: PhaseName) => r.phases.find((p) => p.phase === n)!;
   const rounds = [...new Set(runs.map((r) => r.round))];
@@ -153,7 +161,7 @@ function ratiosOf(runs: ServerRun[], ours: string, peer: string): VersusRatio {
     const b = runs.find((r) => r.round === n && r.label === peer);
     return a && b ? [{ a, b }] : [];
   });
-  const med = (f: (a: ServerRun, b: ServerRun) => number) => round(median(per.map(({ a, b }) => f(a, b))), 2);
+  const med = (f: (a: ServerRun, b: ServerRun) => number) => round(mid(per.map(({ a, b }) => f(a, b))), 2);
   const ratio = (x: number, y: number) => (y > 0 ? x / y : Number.POSITIVE_INFINITY);
   const peak = (r: ServerRun) => Math.max(...r.phases.map((p) => p.peakRssMB));
   return {
