@@ -1,4 +1,5 @@
 /** Renders one run's results as Markdown tables (printed, and pasted into docs/performance.md). */
+import { renderLive } from "./live.ts";
 import type { Machine } from "./machine.ts";
 import type { Paired } from "./paired.ts";
 import { int, mb, ms, round } from "./stats.ts";
@@ -199,7 +200,7 @@ export function renderMarkdown(r: Results): string {
     const v = r.versus;
     const st = v.settings;
     out.push(
-      `**6. Enqueue phases, ${v.servers.map((x) => `\`${x.label}\``).join(" beside ")}** (POST /v1/tasks; each server on an emptied store: ${st.warmupSeconds} s warm-up, 16 connections ${st.freshSeconds} s, 64 for ${st.sustainedSeconds} s, 16 again for ${st.afterSeconds} s; ${st.rounds} round(s), the order alternating)`,
+      `**8. Enqueue phases, ${v.servers.map((x) => `\`${x.label}\``).join(" beside ")}** (POST /v1/tasks; each server on an emptied store: ${st.warmupSeconds} s warm-up, 16 connections ${st.freshSeconds} s, 64 for ${st.sustainedSeconds} s, 16 again for ${st.afterSeconds} s; ${st.rounds} round(s), the order alternating)`,
       "",
       table(
         [
@@ -270,6 +271,14 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.console) {
+    const c = r.console;
+    out.push(
+      `**6. Console**: \`/ui/\` to the overview filled from the API, in headless Chromium, median of ${c.runs}: first visit **${c.medianFirstVisitMs} ms** (${c.firstVisitMs.join(", ")}), repeat visit ${c.medianRepeatVisitMs} ms (${c.repeatVisitMs.join(", ")}).`,
+      "",
+    );
+  }
+  if (r.live) out.push(renderLive(r.live), "");
   out.push("**Targets**", "");
   out.push(
     table(

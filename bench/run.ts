@@ -7,10 +7,13 @@
  *   4. processing: raw pull-ack, the TypeScript worker API, `ajc task process` and, with Go
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
  *   5. start-up to ready, and the binary's size;
- *   6. the enqueue phases (16 connections fresh, 64 sustained, 16 right after) on our server and
+ *   6. the console's first render in headless Chromium, when /usr/bin/chromium is there.
+ *   7. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
+ *      (alone: `bun bench/live.ts [--quick]`).
+ *   8. the enqueue phases (16 connections fresh, 64 sustained, 16 right after) on our server and
  *      on every peer in AJC_BENCH_PEER (another `server run`-compatible executable: the Go `ajc`,
  *      an older build of ours), interleaved, with ratios (versus.ts).
- * `--versus` runs part 6 alone; `--soak[=MINUTES]` runs only the soak (soak.ts, default 10
+ * `--versus` runs part 8 alone; `--soak[=MINUTES]` runs only the soak (soak.ts, default 10
  * minutes). Prints Markdown tables, writes bench/results.json, checks the targets of issues 6
  * and 20. Everything it starts is stopped and every temporary directory removed, also on Ctrl-C.
  * Loopback only.
@@ -22,8 +25,10 @@ import { Client } from "../src/client.ts";
 import { defaultQueue } from "../src/core/queue.ts";
 import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
+import { consoleBenchUnavailable, runConsole } from "./console.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
+import { runLive } from "./live.ts";
 import { ensureBinary, machine } from "./machine.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
 import { pairedDrain, pairedEnqueue } from "./paired.ts";
@@ -98,8 +103,11 @@ const settings = quick
       drainShellAtOne: 200,
       concurrencies: [1, 8, 32],
       startupRuns: 3,
+      consoleRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
+      sseTasks: 500,
+      waitSamples: 64,
       versus: { rounds: 1, warmupSeconds: 1, freshSeconds: 4, sustainedSeconds: 6, afterSeconds: 4 },
     }
   : {
@@ -114,8 +122,11 @@ const settings = quick
       drainShellAtOne: 1_000,
       concurrencies: [1, 8, 32],
       startupRuns: 7,
+      consoleRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
+      sseTasks: 2_000,
+      waitSamples: 320,
       versus: { rounds: 3, warmupSeconds: 2, freshSeconds: 10, sustainedSeconds: 20, afterSeconds: 10 },
     };
 
@@ -273,6 +284,28 @@ async function main(): Promise<number> {
       results.startup = await part("5 (start-up)", failures, () =>
         runStartup(bin.path, url, QUEUE, settings.startupRuns),
       );
+
+      const noConsole = consoleBenchUnavailable();
+      if (noConsole) log(`part 6 (console) left out: ${noConsole}`);
+      else {
+        results.console = await part("6 (console)", failures, () =>
+          runConsole(bin.path, url, QUEUE, settings.consoleRuns),
+        );
+      }
+
+      results.live = await part("7 (live API)", failures, () =>
+        runLive({
+          binary: bin.path,
+          natsUrl: url,
+          natsPid: nats!.pid,
+          nc: nc!,
+          client: client!,
+          queue: QUEUE,
+          clients: 100,
+          tasks: settings.sseTasks,
+          waitSamples: settings.waitSamples,
+        }),
+      );
     }
 
     const reset = async () => {
@@ -281,8 +314,8 @@ async function main(): Promise<number> {
     };
     if (soakMinutes === undefined) {
       const servers = [{ label: "ajc", cmd: [bin.path] }, ...peers()];
-      if (servers.length === 1) log("part 6: no AJC_BENCH_PEER, ajc alone");
-      results.versus = await part("6 (phases, beside peers)", failures, () =>
+      if (servers.length === 1) log("part 8: no AJC_BENCH_PEER, ajc alone");
+      results.versus = await part("8 (phases, beside peers)", failures, () =>
         runVersus({
           wrkPath: wrk.path,
           nats: nats!,

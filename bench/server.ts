@@ -35,7 +35,7 @@ export async function waitReady(base: string, since: number, timeoutMs = 15_000)
 }
 
 /**
- * Starts `cmd` (the ajc executable and any runtime flags before `server run`) and waits for
+ * Starts `cmd` (the ajc executable and any runtime flags before `server run`, `flags` after it) and waits for
  * readiness. `startedAt` and `readyMs` tell how long that took.
  *
  * The convention every server under test follows (ours and every AJC_BENCH_PEER):
@@ -48,6 +48,7 @@ export async function startServer(
   cmd: string[],
   natsUrl: string,
   queue: string,
+  flags: string[] = [],
 ): Promise<AjcServer & { readyMs: number }> {
   const port = await freePort();
   const dir = tempDir("server");
@@ -58,7 +59,7 @@ export async function startServer(
   writeFileSync(join(contexts, "AJC.json"), JSON.stringify({ url: natsUrl }));
   const started = performance.now();
   const proc = track(
-    Bun.spawn([...cmd, "server", "run", "--queue", queue, "--bind", `127.0.0.1:${port}`], {
+    Bun.spawn([...cmd, "server", "run", "--queue", queue, "--bind", `127.0.0.1:${port}`, ...flags], {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: dir,

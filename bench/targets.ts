@@ -1,7 +1,9 @@
 /** The issue's targets (and the listing's "must"s), checked against one run's numbers. */
 import type { CeilingResult } from "./ceiling.ts";
+import type { ConsoleResult } from "./console.ts";
 import type { HttpRow } from "./http-load.ts";
 import type { ListingSize } from "./listing.ts";
+import type { LiveResults } from "./live.ts";
 import type { Paired } from "./paired.ts";
 import type { DrainRow } from "./processing.ts";
 import type { SoakResult } from "./soak.ts";
@@ -31,6 +33,9 @@ export interface Measured {
   listing?: ListingSize[];
   processing?: DrainRow[];
   startup?: StartupResult;
+  console?: ConsoleResult;
+  /** Part 7: events to 100 SSE clients, completion to waiting caller. */
+  live?: LiveResults;
 }
 
 /** 499s the server logs when wrk closes its connections at the end of a run are not errors. */
@@ -232,6 +237,21 @@ export function checkTargets(m: Measured): TargetCheck[] {
           verdict: verdict(m.startup.medianReadyMs <= 300),
         }
       : { target: "start-up to ready ≤ 300 ms", measured: "-", verdict: "n/a" },
+  );
+
+  out.push(
+    m.console
+      ? {
+          target: "console overview's first render ≤ 300 ms on loopback",
+          measured: `median ${m.console.medianFirstVisitMs} ms first visit, ${m.console.medianRepeatVisitMs} ms repeat, of ${m.console.runs}`,
+          verdict: verdict(m.console.medianFirstVisitMs <= 300),
+        }
+      : {
+          target: "console overview's first render ≤ 300 ms on loopback",
+          measured: "-",
+          verdict: "n/a",
+          note: "no Chromium at /usr/bin/chromium",
+        },
   );
 
   const [small, large] = [m.listing?.[0], m.listing?.at(-1)];

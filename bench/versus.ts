@@ -1,5 +1,5 @@
 /**
- * Part 6, ajc beside its peers under one HTTP enqueue load (`POST /v1/tasks`, the bench's body):
+ * Part 8, ajc beside its peers under one HTTP enqueue load (`POST /v1/tasks`, the bench's body):
  * each server, on a freshly emptied store, gets a short warm-up, then
  *   - "16 fresh":     16 connections,
  *   - "64 sustained": 64 connections for longer,

@@ -20,6 +20,9 @@ import {
 import { type Log, silentLog } from "./log.ts";
 import { sleep } from "./sleep.ts";
 
+/** How often a leader between campaigns looks at the connection. */
+const DISCONNECT_CHECK_MS = 100;
+
 /**
  * The key-value operations an election needs; the elections bucket of `client.storage.elections()`
  * has them. Refusals (key taken, revision moved on) resolve `undefined`/`false`; failures throw.
@@ -117,11 +120,25 @@ export class Election {
           this.#log.debug?.(`lost ${this.opts.key} before announcing: ${why(outcome)}`);
         }
         this.opts.metrics?.interval(step.delayMs / 1000);
-        await sleep(startedAt + step.delayMs - this.#clock(), signal);
+        await this.#pause(startedAt + step.delayMs - this.#clock(), signal);
       }
     } finally {
       await this.#stepDown();
       this.#running = false;
+    }
+  }
+
+  /**
+   * Waits until the next campaign. A leader wakes early when NATS disconnects, so that it steps
+   * down, and says so, at once rather than at its next refresh (which may be seconds away).
+   */
+  async #pause(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.#state.role !== "leader") return sleep(ms, signal);
+    let left = ms;
+    while (left > 0 && !signal.aborted && this.#connected()) {
+      const slice = Math.min(left, DISCONNECT_CHECK_MS);
+      await sleep(slice, signal);
+      left -= slice;
     }
   }
 

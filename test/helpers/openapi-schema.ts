@@ -110,7 +110,7 @@ export function toJsonSchema(s: SchemaObject, closed: boolean): Record<string, u
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
-    if (OPENAPI_ONLY.has(k)) continue;
+    if (OPENAPI_ONLY.has(k) || k.startsWith("x-")) continue;
     if (k === "properties" && v && typeof v === "object") {
       out.properties = Object.fromEntries(
         Object.entries(v as Record<string, SchemaObject>).map(([name, p]) => [name, toJsonSchema(p, closed)]),

@@ -32,7 +32,10 @@ describe("parseListQuery", () => {
     expect(parseListQuery("limit=5000&stream=ndjson").limit).toBe(5000);
     expect(parseListQuery("stream=ndjson&limit=10000000").limit).toBe(10_000_000);
     expect(parseListQuery("stream=ndjson&limit=999999999").limit).toBe(10_000_000);
-    for (const l of ["0", "-1", "abc", "1.5", "", "99999999999"]) {
+    // However many digits: the document says any integer of at least 1, as the Go server takes it.
+    expect(parseListQuery("limit=99999999999").limit).toBe(1000);
+    expect(parseListQuery("stream=ndjson&limit=99999999999999999999999").limit).toBe(10_000_000);
+    for (const l of ["0", "-1", "abc", "1.5", "", "00"]) {
       expect(() => parseListQuery(`limit=${l}`)).toThrow(
         expect.objectContaining({ reason: "limit_invalid" }),
       );
