@@ -55,7 +55,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const quick = args.includes("--quick");
-/** Only part 6 (ajc beside its peers). */
+/** Only part 8 (ajc beside its peers). */
 const versusOnly = args.includes("--versus");
 const soakArg = args.find((a) => a.startsWith("--soak"));
 /** Only the soak, for this many minutes (default 10). */
@@ -66,7 +66,7 @@ if (versusOnly && soakMinutes !== undefined) {
 }
 
 /**
- * The peers of part 6: AJC_BENCH_PEER holds one or more `;`-separated commands, each an
+ * The peers of part 8: AJC_BENCH_PEER holds one or more `;`-separated commands, each an
  * executable and any arguments before `server run` (words split on spaces), optionally labelled
  * `LABEL=command`, started as server.ts describes. Unlabelled, a peer is called by the
  * executable's file name. A label starting with `ajc` marks another build of ajc itself (its
