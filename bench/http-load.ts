@@ -24,6 +24,7 @@ export interface HttpRow {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  p999Ms: number;
   maxMs: number;
   /** wrk: responses with status >= 400. */
   statusErrors: number;
@@ -87,6 +88,7 @@ async function measure(
     p50Ms: round(w.p50_us / 1000, 3),
     p90Ms: round(w.p90_us / 1000, 3),
     p99Ms: round(w.p99_us / 1000, 3),
+    p999Ms: round(w.p999_us / 1000, 3),
     maxMs: round(w.max_us / 1000, 3),
     statusErrors: w.status_errors,
     socketErrors: w.connect_errors + w.read_errors + w.write_errors + w.timeouts,

@@ -81,6 +81,7 @@ export function renderMarkdown(r: Results): string {
           "req/s",
           "p50 ms",
           "p99 ms",
+          "p99.9 ms",
           "errors",
           "peak RSS MB",
           "server CPU s / 1k",
@@ -93,31 +94,12 @@ export function renderMarkdown(r: Results): string {
           int(h.perSecond),
           ms(h.p50Ms),
           ms(h.p99Ms),
+          ms(h.p999Ms),
           httpErrors(h),
           mb(h.peakRssMB),
           h.cpuSecondsPer1k.toFixed(3),
           h.natsCpuSecondsPer1k.toFixed(3),
           `${h.natsInPerRequest} / ${h.natsOutPerRequest}`,
-        ]),
-      ),
-      "",
-    );
-  }
-  if (r.httpCompare) {
-    out.push(
-      `**2b. The same load on \`${r.httpCompare.executable} server run\`** (AJC_BENCH_COMPARE; statuses and NATS messages are read from ajc's own log and connection name only)`,
-      "",
-      table(
-        ["request", "conns", "req/s", "p50 ms", "p99 ms", "wrk errors", "peak RSS MB", "server CPU s / 1k"],
-        r.httpCompare.rows.map((h) => [
-          `\`${h.route}\``,
-          h.connections,
-          int(h.perSecond),
-          ms(h.p50Ms),
-          ms(h.p99Ms),
-          h.statusErrors + h.socketErrors,
-          mb(h.peakRssMB),
-          h.cpuSecondsPer1k.toFixed(3),
         ]),
       ),
       "",
@@ -211,6 +193,81 @@ export function renderMarkdown(r: Results): string {
     const s = r.startup;
     out.push(
       `**5. Start-up**: launch to \`/readyz\` 200, median of ${s.runs}: **${s.medianReadyMs} ms** (runs: ${s.readyMs.join(", ")}); \`ajc --version\` alone: ${s.medianVersionMs} ms; binary ${round(s.binaryBytes / 1024 / 1024, 1)} MiB.`,
+      "",
+    );
+  }
+  if (r.versus) {
+    const v = r.versus;
+    const st = v.settings;
+    out.push(
+      `**8. Enqueue phases, ${v.servers.map((x) => `\`${x.label}\``).join(" beside ")}** (POST /v1/tasks; each server on an emptied store: ${st.warmupSeconds} s warm-up, 16 connections ${st.freshSeconds} s, 64 for ${st.sustainedSeconds} s, 16 again for ${st.afterSeconds} s; ${st.rounds} round(s), the order alternating)`,
+      "",
+      table(
+        [
+          "server",
+          "round",
+          "phase",
+          "req/s",
+          "p50 ms",
+          "p99 ms",
+          "p99.9 ms",
+          "max ms",
+          "errors",
+          "peak RSS MB",
+          "CPU s / 1k",
+          "idle RSS MB (start / after)",
+        ],
+        v.runs.flatMap((run) =>
+          run.phases.map((p) => [
+            `\`${run.label}\``,
+            run.round,
+            p.phase,
+            int(p.perSecond),
+            ms(p.p50Ms),
+            ms(p.p99Ms),
+            ms(p.p999Ms),
+            ms(p.maxMs),
+            p.errors,
+            mb(p.peakRssMB),
+            p.cpuSecondsPer1k.toFixed(3),
+            `${mb(run.idleRssMB)} / ${mb(run.afterRssMB)}`,
+          ]),
+        ),
+      ),
+      "",
+    );
+    if (v.ratios.length > 0) {
+      out.push(
+        table(
+          [
+            "ours / peer (median of rounds)",
+            "p99 16 fresh",
+            "p99.9 16 fresh",
+            "p99 16 after 64",
+            "p99.9 16 after 64",
+            "req/s at 64",
+            "peak RSS",
+            "idle RSS",
+          ],
+          v.ratios.map((x) => [
+            `\`${x.peer}\``,
+            `${x.p99Fresh16}×`,
+            `${x.p999Fresh16}×`,
+            `${x.p99After16}×`,
+            `${x.p999After16}×`,
+            `${x.perSecond64}×`,
+            `${x.peakRss}×`,
+            `${x.idleRss}×`,
+          ]),
+        ),
+        "",
+      );
+    }
+  }
+  if (r.soak) {
+    const s = r.soak;
+    out.push(
+      `**Soak**: ${s.minutes} min at ${s.connections} connections (POST /v1/tasks; task stream and queue capped at ${int(s.storeCap)} messages), RSS idle ${mb(s.idleRssMB)} MB, per minute (median) ${s.minuteRssMB.map(mb).join(", ")} MB, range ${mb(s.minRssMB)}–${mb(s.maxRssMB)} MB, last / second minute ${s.trend}×; ${int(s.requests)} requests, ${s.errors} errors; p99 per wrk run (30 s each) ${s.slices.map((x) => ms(x.p99Ms)).join(", ")} ms, p99.9 ${s.slices.map((x) => ms(x.p999Ms)).join(", ")} ms.`,
       "",
     );
   }

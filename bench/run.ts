@@ -10,9 +10,13 @@
  *   6. the console's first render in headless Chromium, when /usr/bin/chromium is there.
  *   7. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
  *      (alone: `bun bench/live.ts [--quick]`).
- * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
- * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
- * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
+ *   8. the enqueue phases (16 connections fresh, 64 sustained, 16 right after) on our server and
+ *      on every peer in AJC_BENCH_PEER (another `server run`-compatible executable: the Go `ajc`,
+ *      an older build of ours), interleaved, with ratios (versus.ts).
+ * `--versus` runs part 8 alone; `--soak[=MINUTES]` runs only the soak (soak.ts, default 10
+ * minutes). Prints Markdown tables, writes bench/results.json, checks the targets of issues 6
+ * and 20. Everything it starts is stopped and every temporary directory removed, also on Ctrl-C.
+ * Loopback only.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,14 +38,17 @@ import { type ProcessingOptions, runProcessing } from "./processing.ts";
 import { cleanup, installCleanupHandlers } from "./procs.ts";
 import { type Results, renderMarkdown } from "./report.ts";
 import { startServer } from "./server.ts";
+import { runSoak } from "./soak.ts";
 import { runStartup } from "./startup.ts";
 import { checkTargets } from "./targets.ts";
 import { fillTasks } from "./tasks.ts";
+import { runVersus } from "./versus.ts";
 import { findWrk } from "./wrk.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const QUEUE = "BENCH";
 
+const USAGE = "usage: bun bench/run.ts [--quick] [--versus | --soak[=MINUTES]] | --delayed [--count N]";
 const args = process.argv.slice(2);
 if (args[0] === "--delayed") {
   // Delayed tasks alone (bench/delayed.ts): needs nats-server 2.14+, so not part of the run below.
@@ -53,14 +60,46 @@ if (args[0] === "--delayed") {
   installCleanupHandlers();
   process.exit(await runDelayedBench(count));
 }
-const unknown = args.filter((a) => a !== "--quick");
+const unknown = args.filter((a) => a !== "--quick" && a !== "--versus" && !/^--soak(=\d+(\.\d+)?)?$/.test(a));
 if (unknown.length > 0) {
-  console.error(
-    `usage: bun bench/run.ts [--quick] | --delayed [--count N]   (unknown: ${unknown.join(" ")})`,
-  );
+  console.error(`${USAGE}   (unknown: ${unknown.join(" ")})`);
   process.exit(2);
 }
 const quick = args.includes("--quick");
+/** Only part 8 (ajc beside its peers). */
+const versusOnly = args.includes("--versus");
+const soakArg = args.find((a) => a.startsWith("--soak"));
+/** Only the soak, for this many minutes (default 10). */
+const soakMinutes = soakArg === undefined ? undefined : Number(soakArg.split("=")[1] ?? 10);
+if (versusOnly && soakMinutes !== undefined) {
+  console.error(`${USAGE}   (--versus and --soak are separate runs)`);
+  process.exit(2);
+}
+
+/**
+ * The peers of part 8: AJC_BENCH_PEER holds one or more `;`-separated commands, each an
+ * executable and any arguments before `server run` (words split on spaces), optionally labelled
+ * `LABEL=command`, started as server.ts describes. Unlabelled, a peer is called by the
+ * executable's file name. A label starting with `ajc` marks another build of ajc itself (its
+ * throughput target is "no slower", not "faster than the Go server").
+ */
+function peers(): { label: string; cmd: string[] }[] {
+  const raw = process.env.AJC_BENCH_PEER ?? "";
+  const seen = new Set<string>(["ajc"]);
+  return raw
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0)
+    .map((c) => {
+      const eq = /^([\w.#-]+)=(.*)$/.exec(c);
+      const cmd = (eq ? eq[2]! : c).split(/\s+/).filter(Boolean);
+      const base = eq ? eq[1]! : cmd[0]!.split("/").at(-1)!;
+      let label = base;
+      for (let i = 2; seen.has(label); i++) label = `${base}#${i}`;
+      seen.add(label);
+      return { label, cmd };
+    });
+}
 
 const settings = quick
   ? {
@@ -80,6 +119,7 @@ const settings = quick
       pairedSeconds: 2,
       sseTasks: 500,
       waitSamples: 64,
+      versus: { rounds: 1, warmupSeconds: 1, freshSeconds: 4, sustainedSeconds: 6, afterSeconds: 4 },
     }
   : {
       ceilingSeconds: 5,
@@ -98,6 +138,7 @@ const settings = quick
       pairedSeconds: 4,
       sseTasks: 2_000,
       waitSamples: 320,
+      versus: { rounds: 3, warmupSeconds: 2, freshSeconds: 10, sustainedSeconds: 20, afterSeconds: 10 },
     };
 
 function log(msg: string): void {
@@ -173,51 +214,19 @@ async function main(): Promise<number> {
     client = await Client.connect({ connection: { servers: url, name: "bench setup" } });
     await client.ensureQueue(defaultQueue(QUEUE));
 
-    ceiling = await openCeiling(url, nats.pid, QUEUE);
-    results.ceiling = await part("1 (ceiling)", failures, () =>
-      runCeiling(ceiling!, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
-    );
+    const everything = !versusOnly && soakMinutes === undefined;
+    if (everything) {
+      ceiling = await openCeiling(url, nats.pid, QUEUE);
+      results.ceiling = await part("1 (ceiling)", failures, () =>
+        runCeiling(ceiling!, [1, 16, 64], settings.ceilingSeconds * 1000, 1000),
+      );
 
-    results.http = await part("2 (HTTP)", failures, async () => {
-      await client!.purgeTasks();
-      await client!.purgeQueue(QUEUE);
-      const ids = await fillTasks(nc!, 1000);
-      await settle(nats!.pid);
-      const server = await startServer([bin.path], url, QUEUE);
-      try {
-        const http = await runHttp({
-          wrkPath: wrk.path,
-          server,
-          monitorUrl: nats!.monitorUrl,
-          natsPid: nats!.pid,
-          seconds: settings.httpSeconds,
-          warmupSeconds: settings.httpWarmupSeconds,
-          postConnections: settings.postConnections,
-          getConnections: settings.getConnections,
-          ids,
-        });
-        log("part 2: library and HTTP enqueue at 64, alternating");
-        results.pairedEnqueue = await pairedEnqueue(
-          ceiling!,
-          wrk.path,
-          server,
-          settings.pairedRounds,
-          settings.pairedSeconds,
-        );
-        return http;
-      } finally {
-        await server.close();
-      }
-    });
-
-    const compare = process.env.AJC_BENCH_COMPARE;
-    if (compare) {
-      results.httpCompare = await part("2b (HTTP, compared server)", failures, async () => {
+      results.http = await part("2 (HTTP)", failures, async () => {
         await client!.purgeTasks();
         await client!.purgeQueue(QUEUE);
         const ids = await fillTasks(nc!, 1000);
         await settle(nats!.pid);
-        const server = await startServer(compare.split(" "), url, QUEUE);
+        const server = await startServer([bin.path], url, QUEUE);
         try {
           const http = await runHttp({
             wrkPath: wrk.path,
@@ -230,77 +239,117 @@ async function main(): Promise<number> {
             getConnections: settings.getConnections,
             ids,
           });
-          return { executable: compare, ...http };
+          log("part 2: library and HTTP enqueue at 64, alternating");
+          results.pairedEnqueue = await pairedEnqueue(
+            ceiling!,
+            wrk.path,
+            server,
+            settings.pairedRounds,
+            settings.pairedSeconds,
+          );
+          return http;
         } finally {
           await server.close();
         }
       });
-    }
 
-    results.listing = await part("3 (listing)", failures, async () => {
-      await client!.purgeTasks();
-      await client!.purgeQueue(QUEUE);
-      const server = await startServer([bin.path], url, QUEUE);
-      try {
-        return await runListing({
-          server,
-          nc: nc!,
+      results.listing = await part("3 (listing)", failures, async () => {
+        await client!.purgeTasks();
+        await client!.purgeQueue(QUEUE);
+        const server = await startServer([bin.path], url, QUEUE);
+        try {
+          return await runListing({
+            server,
+            nc: nc!,
+            natsUrl: url,
+            natsPid: nats!.pid,
+            sizes: settings.listSizes,
+            runs: settings.listRuns,
+          });
+        } finally {
+          await server.close();
+        }
+      });
+
+      results.processing = await part("4 (processing)", failures, async () => {
+        await client!.purgeTasks();
+        const o: ProcessingOptions = {
           natsUrl: url,
           natsPid: nats!.pid,
-          sizes: settings.listSizes,
-          runs: settings.listRuns,
-        });
-      } finally {
-        await server.close();
+          nc: nc!,
+          client: client!,
+          binary: bin.path,
+          concurrencies: settings.concurrencies,
+          count: settings.drainTasks,
+          shellCountAtOne: settings.drainShellAtOne,
+          timeoutMs: 240_000,
+          goHelper: goWorker(),
+          goConcurrencies: [8, 32],
+        };
+        const rows = await runProcessing(o);
+        log("part 4: raw pull-ack and TS worker at 32, alternating");
+        results.pairedDrain = await pairedDrain(o, 32, settings.pairedRounds);
+        return rows;
+      });
+
+      results.startup = await part("5 (start-up)", failures, () =>
+        runStartup(bin.path, url, QUEUE, settings.startupRuns),
+      );
+
+      const noConsole = consoleBenchUnavailable();
+      if (noConsole) log(`part 6 (console) left out: ${noConsole}`);
+      else {
+        results.console = await part("6 (console)", failures, () =>
+          runConsole(bin.path, url, QUEUE, settings.consoleRuns),
+        );
       }
-    });
 
-    results.processing = await part("4 (processing)", failures, async () => {
-      await client!.purgeTasks();
-      const o: ProcessingOptions = {
-        natsUrl: url,
-        natsPid: nats!.pid,
-        nc: nc!,
-        client: client!,
-        binary: bin.path,
-        concurrencies: settings.concurrencies,
-        count: settings.drainTasks,
-        shellCountAtOne: settings.drainShellAtOne,
-        timeoutMs: 240_000,
-        goHelper: goWorker(),
-        goConcurrencies: [8, 32],
-      };
-      const rows = await runProcessing(o);
-      log("part 4: raw pull-ack and TS worker at 32, alternating");
-      results.pairedDrain = await pairedDrain(o, 32, settings.pairedRounds);
-      return rows;
-    });
-
-    results.startup = await part("5 (start-up)", failures, () =>
-      runStartup(bin.path, url, QUEUE, settings.startupRuns),
-    );
-
-    const noConsole = consoleBenchUnavailable();
-    if (noConsole) log(`part 6 (console) left out: ${noConsole}`);
-    else {
-      results.console = await part("6 (console)", failures, () =>
-        runConsole(bin.path, url, QUEUE, settings.consoleRuns),
+      results.live = await part("7 (live API)", failures, () =>
+        runLive({
+          binary: bin.path,
+          natsUrl: url,
+          natsPid: nats!.pid,
+          nc: nc!,
+          client: client!,
+          queue: QUEUE,
+          clients: 100,
+          tasks: settings.sseTasks,
+          waitSamples: settings.waitSamples,
+        }),
       );
     }
 
-    results.live = await part("7 (live API)", failures, () =>
-      runLive({
-        binary: bin.path,
-        natsUrl: url,
-        natsPid: nats!.pid,
-        nc: nc!,
-        client: client!,
-        queue: QUEUE,
-        clients: 100,
-        tasks: settings.sseTasks,
-        waitSamples: settings.waitSamples,
-      }),
-    );
+    const reset = async () => {
+      await client!.purgeTasks();
+      await client!.purgeQueue(QUEUE);
+    };
+    if (soakMinutes === undefined) {
+      const servers = [{ label: "ajc", cmd: [bin.path] }, ...peers()];
+      if (servers.length === 1) log("part 8: no AJC_BENCH_PEER, ajc alone");
+      results.versus = await part("8 (phases, beside peers)", failures, () =>
+        runVersus({
+          wrkPath: wrk.path,
+          nats: nats!,
+          queue: QUEUE,
+          servers,
+          settings: settings.versus,
+          reset,
+          log,
+        }),
+      );
+    } else {
+      results.soak = await part("soak", failures, () =>
+        runSoak({
+          wrkPath: wrk.path,
+          nats: nats!,
+          nc: nc!,
+          queue: QUEUE,
+          cmd: [bin.path],
+          minutes: soakMinutes,
+          log,
+        }),
+      );
+    }
   } finally {
     await ceiling?.close().catch(() => {});
     await client?.close().catch(() => {});
@@ -310,7 +359,7 @@ async function main(): Promise<number> {
   }
 
   const full: Results = {
-    command: `npm run bench${quick ? " -- --quick" : ""} (bun bench/run.ts${quick ? " --quick" : ""})`,
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""} (bun bench/run.ts${args.length > 0 ? ` ${args.join(" ")}` : ""})`,
     startedAt,
     totalSeconds: (performance.now() - started) / 1000,
     quick,

@@ -2,7 +2,7 @@
  * The product under test: the compiled `ajc server run`, started against the benchmark's NATS on a
  * free loopback port, its request log going to a file the benchmark reads back.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./nats.ts";
 import { stop, tempDir, track } from "./procs.ts";
@@ -37,6 +37,12 @@ export async function waitReady(base: string, since: number, timeoutMs = 15_000)
 /**
  * Starts `cmd` (the ajc executable and any runtime flags before `server run`, `flags` after it) and waits for
  * readiness. `startedAt` and `readyMs` tell how long that took.
+ *
+ * The convention every server under test follows (ours and every AJC_BENCH_PEER):
+ * `<cmd...> server run --queue <queue> --bind 127.0.0.1:<port>` with `PATH`, `HOME` (an empty
+ * temporary directory), `XDG_CONFIG_HOME` (`$HOME/.config`) and `NATS_URL` set and nothing else;
+ * there a NATS CLI context named `AJC` (`nats/context/AJC.json`) holds the same URL, which is
+ * where the Go `ajc` looks (it reads `XDG_CONFIG_HOME`, not `HOME`). Ready once `GET /readyz` answers 200; its stderr is the request log.
  */
 export async function startServer(
   cmd: string[],
@@ -48,10 +54,18 @@ export async function startServer(
   const dir = tempDir("server");
   const logPath = join(dir, "server.log");
   const log = Bun.file(logPath);
+  const contexts = join(dir, ".config", "nats", "context");
+  mkdirSync(contexts, { recursive: true });
+  writeFileSync(join(contexts, "AJC.json"), JSON.stringify({ url: natsUrl }));
   const started = performance.now();
   const proc = track(
     Bun.spawn([...cmd, "server", "run", "--queue", queue, "--bind", `127.0.0.1:${port}`, ...flags], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NATS_URL: natsUrl },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, ".config"),
+        NATS_URL: natsUrl,
+      },
       stdin: "ignore",
       stdout: "ignore",
       stderr: log,

@@ -6,8 +6,10 @@ import type { ListingSize } from "./listing.ts";
 import type { LiveResults } from "./live.ts";
 import type { Paired } from "./paired.ts";
 import type { DrainRow } from "./processing.ts";
+import type { SoakResult } from "./soak.ts";
 import type { StartupResult } from "./startup.ts";
-import { round } from "./stats.ts";
+import { median, round } from "./stats.ts";
+import type { VersusResult } from "./versus.ts";
 
 export type Verdict = "pass" | "fail" | "blocked" | "n/a";
 
@@ -25,8 +27,9 @@ export interface Measured {
   /** Raw pull-ack vs TS worker at 32, alternating rounds. */
   pairedDrain?: Paired;
   http?: { warmup: HttpRow; rows: HttpRow[] };
-  /** The same HTTP load on another server executable (AJC_BENCH_COMPARE). */
-  httpCompare?: { executable: string; warmup: HttpRow; rows: HttpRow[] };
+  /** The enqueue phases on ours and every peer (AJC_BENCH_PEER), interleaved. */
+  versus?: VersusResult;
+  soak?: SoakResult;
   listing?: ListingSize[];
   processing?: DrainRow[];
   startup?: StartupResult;
@@ -47,8 +50,66 @@ const verdict = (ok: boolean): Verdict => (ok ? "pass" : "fail");
 /** `6,100/12,000/s; ...` for each round: product/ceiling. */
 const rounds = (p: Paired) => p.rounds.map((r) => `${r.product}/${r.ceiling}/s`).join(", ");
 
-export function checkTargets(m: Measured): TargetCheck[] {
+/** Issue 20's targets: the enqueue phases beside the peers, memory, the soak. */
+export function checkVersusTargets(m: Measured): TargetCheck[] {
   const out: TargetCheck[] = [];
+  const v = m.versus;
+  if (v) {
+    const ours = v.runs.filter((r) => r.label === v.servers[0]!.label);
+    const phase = (n: string) => ours.flatMap((r) => r.phases.filter((p) => p.phase === n));
+    const peak64 = Math.max(...phase("64 sustained").map((p) => p.peakRssMB));
+    const idle = median(ours.map((r) => r.idleRssMB));
+    out.push({
+      target: "peak RSS under the 64-connection load ≤ 90 MB",
+      measured: `${peak64} MB (highest of ${ours.length} rounds)`,
+      verdict: verdict(peak64 <= 90),
+    });
+    out.push({
+      target: "idle RSS after start ≤ 45 MB",
+      measured: `${idle} MB (median of ${ours.length} rounds)`,
+      verdict: verdict(idle <= 45),
+    });
+    const errors = v.runs.reduce((n, r) => n + r.phases.reduce((k, p) => k + p.errors, 0), 0);
+    out.push({
+      target: "no errors in the phases (every server)",
+      measured: `${errors}`,
+      verdict: verdict(errors === 0),
+    });
+    for (const r of v.ratios) {
+      const self = r.peer.startsWith("ajc");
+      const min = self ? 0.95 : 1.2;
+      out.push({
+        target: `p99 at 16 connections, fresh, ≤ ${r.peer}'s`,
+        measured: `${r.p99Fresh16}× (rounds ${r.rounds.map((x) => x.p99Fresh16).join(", ")}); p99.9 ${r.p999Fresh16}×`,
+        verdict: verdict(r.p99Fresh16 <= 1),
+      });
+      out.push({
+        target: `p99 at 16 connections right after 64, ≤ ${r.peer}'s`,
+        measured: `${r.p99After16}× (rounds ${r.rounds.map((x) => x.p99After16).join(", ")}); p99.9 ${r.p999After16}×`,
+        verdict: verdict(r.p99After16 <= 1),
+      });
+      out.push({
+        target: `req/s at 64 connections ≥ ${min}× ${r.peer}'s`,
+        measured: `${r.perSecond64}× (rounds ${r.rounds.map((x) => x.perSecond64).join(", ")}); peak RSS ${r.peakRss}×`,
+        verdict: verdict(r.perSecond64 >= min),
+      });
+    }
+  }
+  const s = m.soak;
+  if (s) {
+    out.push({
+      target: "RSS flat (± 10 %) over the soak at constant load",
+      measured: `${s.minutes} min: last minute / second minute ${s.trend}× (per minute ${s.minuteRssMB.join(", ")} MB; ${s.minRssMB}–${s.maxRssMB} MB); ${s.requests} requests, ${s.errors} errors`,
+      verdict: verdict(Math.abs(s.trend - 1) <= 0.1 && s.errors === 0),
+      note: s.minutes < 10 ? `shortened: ${s.minutes} of the 10 minutes` : undefined,
+    });
+  }
+  return out;
+}
+
+export function checkTargets(m: Measured): TargetCheck[] {
+  const out: TargetCheck[] = checkVersusTargets(m);
+  if (!m.http) return out;
   const post = (c: number) => m.http?.rows.find((r) => r.route === "POST /v1/tasks" && r.connections === c);
   const ceil64 = m.ceiling?.find((r) => r.via === "nats" && r.load.inflight === 64);
   const post64 = post(64);

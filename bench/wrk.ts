@@ -20,6 +20,7 @@ export interface WrkResult {
   p50_us: number;
   p90_us: number;
   p99_us: number;
+  p999_us: number;
   max_us: number;
   mean_us: number;
 }
@@ -96,7 +97,7 @@ async function runAutocannon(
     duration: number;
     requests: { total: number };
     throughput: { total: number };
-    latency: { p50: number; p90: number; p99: number; max: number; mean: number };
+    latency: { p50: number; p90: number; p99: number; p99_9: number; max: number; mean: number };
     errors: number;
     timeouts: number;
     non2xx: number;
@@ -114,6 +115,7 @@ async function runAutocannon(
     p50_us: us(r.latency.p50),
     p90_us: us(r.latency.p90),
     p99_us: us(r.latency.p99),
+    p999_us: us(r.latency.p99_9),
     max_us: us(r.latency.max),
     mean_us: r.latency.mean * 1000,
   };

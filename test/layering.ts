@@ -4,6 +4,8 @@
  * `http` never imports `store` or @nats-io; `metrics` (Prometheus) is a leaf: it imports
  * nothing of ajc, and worker, scheduler and cli may import it. The browser console (console/)
  * talks to the server only over HTTP: it imports nothing outside its folder but its npm packages.
+ * Nothing imports a private module of the NATS client (`@nats-io/<pkg>/internal`, `.../lib/...`):
+ * only each package's public entry point, so a client upgrade cannot break us silently.
  * Exits 1 and lists the offending imports.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -36,7 +38,7 @@ const FORBIDDEN: Record<string, RegExp[]> = {
     /\/client\.ts$/,
   ],
   metrics: [/^@nats-io\//, /\/(core|store|http|cli|worker|scheduler)\//, /\/client\.ts$/],
-  store: [/\/(http|cli|worker|scheduler)\//, /\/client\.ts$/],
+  store: [/\/(http|cli|worker|scheduler)\//, /\/client\.ts$/, /^@nats-io\/[^/]+\/.+/],
   client: [/^@nats-io\//, /\/(http|cli|worker|scheduler)\//],
   worker: [/^@nats-io\//, /\/(http|cli|scheduler)\//],
   scheduler: [/^@nats-io\//, /\/(http|cli|worker)\//],

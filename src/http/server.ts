@@ -16,6 +16,7 @@ import { type BrowserGuard, browserGuard } from "./browser.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
+import { keepHeapSmall } from "./heap.ts";
 import type { Logger } from "./log.ts";
 import { HttpMetrics } from "./metrics.ts";
 import { Router } from "./router.ts";
@@ -251,6 +252,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     });
   }
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
+  const stopHeapCheck = keepHeapSmall();
   let metricsServer: MetricsServer | undefined;
   if (options.monitor) {
     try {
@@ -289,6 +291,7 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     },
     close() {
       closed ??= (async () => {
+        stopHeapCheck();
         stopping.abort();
         const released = new Promise<void>((resolve) => listener.close(() => resolve()));
         await connections.shutdown(limits.writeTimeoutMs);

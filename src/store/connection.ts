@@ -12,9 +12,8 @@ import {
   type NatsConnection,
   nkeyAuthenticator,
 } from "@nats-io/nats-core";
-import type { NodeConnectionOptions } from "@nats-io/transport-node";
+import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { AjcError } from "../core/errors.ts";
-import { connectNats } from "./transport.ts";
 
 /** How to reach NATS. Every field is optional; the default server is nats://127.0.0.1:4222. */
 export interface ConnectionOptions {
@@ -147,12 +146,20 @@ function natsOptions(o: ConnectionOptions): NodeConnectionOptions {
   return n;
 }
 
+/** The inbox prefix each connection was opened with (replies must come back under it). */
+const inboxPrefixes = new WeakMap<NatsConnection, string>();
+
+/** The inbox prefix `nc` was opened with by `openConnection`, if any. */
+export function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  return inboxPrefixes.get(nc);
+}
+
 /** Opens a NATS connection; an unreachable server is a one-line `storage_not_ready` error. */
 export async function openConnection(opts: ConnectionOptions): Promise<NatsConnection> {
   const o = resolveConnection(opts);
   let nc: NatsConnection;
   try {
-    nc = await connectNats(natsOptions(o));
+    nc = await connect(natsOptions(o));
   } catch (err) {
     throw new AjcError(
       "storage_not_ready",
@@ -160,6 +167,7 @@ export async function openConnection(opts: ConnectionOptions): Promise<NatsConne
       { cause: err },
     );
   }
+  if (o.inboxPrefix) inboxPrefixes.set(nc, o.inboxPrefix);
   if (o.log) watchStatus(nc, o.log);
   return nc;
 }

@@ -1,6 +1,5 @@
 /** The one place that turns NATS and JetStream failures into library errors. */
 import { JetStreamApiError } from "@nats-io/jetstream";
-import { jserrors } from "@nats-io/jetstream/internal";
 import { errors as natsErrors, RequestError } from "@nats-io/nats-core";
 import { AjcError, type Reason } from "../core/errors.ts";
 
@@ -25,6 +24,16 @@ export const JS_NO_SUITABLE_PEERS = 10005;
  * passes, so a 503, never a 500.
  */
 export const JS_CLUSTER_UNAVAILABLE = new Set([10007, 10008, 10009, 10118, 10119, 10163, 10194, 10195]);
+/** "JetStream not enabled for account". */
+export const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
+
+/**
+ * True for the client's "JetStream is not enabled" error. Its class is not exported, so it is
+ * known by the name the client gives it (an error's `name`, part of what it shows).
+ */
+function isJetStreamNotEnabled(err: unknown): boolean {
+  return err instanceof Error && err.name === "JetStreamNotEnabled";
+}
 
 /** The JetStream API error code of `err`, if it is one. */
 export function jsCode(err: unknown): number | undefined {
@@ -34,7 +43,7 @@ export function jsCode(err: unknown): number | undefined {
 /** True when nobody answered a request: for a JetStream publish, no stream holds the subject. */
 export function isNoResponders(err: unknown): boolean {
   return (
-    err instanceof jserrors.JetStreamNotEnabled ||
+    isJetStreamNotEnabled(err) ||
     (err instanceof RequestError && err.isNoResponders()) ||
     err instanceof natsErrors.NoRespondersError
   );
@@ -47,7 +56,8 @@ export function isUnavailable(err: unknown): boolean {
     err instanceof natsErrors.ClosedConnectionError ||
     err instanceof natsErrors.ConnectionError ||
     err instanceof natsErrors.DrainingConnectionError ||
-    err instanceof jserrors.JetStreamNotEnabled ||
+    isJetStreamNotEnabled(err) ||
+    jsCode(err) === JS_NOT_ENABLED_FOR_ACCOUNT ||
     (err instanceof RequestError && err.isNoResponders())
   );
 }

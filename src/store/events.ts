@@ -9,12 +9,15 @@ import {
 import { newUlid } from "../core/ids.ts";
 import type { Task } from "../core/task.ts";
 import { formatTimeMs } from "../core/time.ts";
+import { Outbox } from "./outbox.ts";
 import { EVENTS_WILDCARD, leaderEventSubject, taskStateEventSubject } from "./subjects.ts";
 
 export class EventPublisher {
+  /** `outbox`: the connection's (one is made when none is given). */
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly now: () => number = Date.now,
+    private readonly outbox: Outbox = new Outbox(nc),
   ) {}
 
   /** Publishes a task's state-change event; never throws (events are best effort, as in Go). */
@@ -38,11 +41,8 @@ export class EventPublisher {
   }
 
   private publish(subject: string, body: string): void {
-    try {
-      this.nc.publish(subject, body);
-    } catch {
-      // A closed or draining connection drops the event; the state change itself is stored.
-    }
+    // A closed or draining connection drops the event; the state change itself is stored.
+    this.outbox.publish(subject, body);
   }
 }
 

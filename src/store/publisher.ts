@@ -7,12 +7,13 @@
  *
  * Here every publish carries a reply subject under one inbox subscription of our own; answers are
  * matched by a counter token, and one sweep (running only while publishes are pending) fails those
- * not answered within the timeout. Failures are the library's own error types, as `js.publish`
- * throws them (JetStreamApiError with the API error code, JetStreamNotEnabled when nobody answers
- * the subject, TimeoutError, ClosedConnectionError), so callers map them exactly as before.
+ * not answered within the timeout. Only the client's public API is used: publishes go out through
+ * the connection's outbox (outbox.ts), and failures are the client's exported error types
+ * (JetStreamApiError with the API error code, RequestError for "no responders" when no stream
+ * holds the subject, JetStreamError for an unreadable answer, TimeoutError,
+ * ClosedConnectionError), which errors.ts maps.
  */
-import { JetStreamApiError } from "@nats-io/jetstream";
-import { jserrors } from "@nats-io/jetstream/internal";
+import { JetStreamApiError, JetStreamError } from "@nats-io/jetstream";
 import {
   createInbox,
   type Msg,
@@ -22,6 +23,8 @@ import {
   RequestError,
   type Subscription,
 } from "@nats-io/nats-core";
+import { inboxPrefixOf } from "./connection.ts";
+import { Outbox } from "./outbox.ts";
 
 /** What the stream answered. */
 export interface PublishAck {
@@ -32,8 +35,6 @@ export interface PublishAck {
 
 /** How often pending publishes are checked for their timeout. */
 export const SWEEP_MS = 250;
-/** The JetStream API error code of "JetStream not enabled for account". */
-const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
 
 interface Pending {
   resolve(ack: PublishAck): void;
@@ -50,8 +51,7 @@ export function readAck(msg: Msg, subject: string): PublishAck | Error {
   // A status message without a body: 503 is "no responders", no stream listens on the subject.
   if (msg.data.length === 0 && msg.headers?.hasError) {
     if (msg.headers.code === 503) {
-      const cause = new RequestError("no responders", { cause: new natsErrors.NoRespondersError(subject) });
-      return new jserrors.JetStreamNotEnabled("jetstream is not enabled", { cause });
+      return new RequestError("no responders", { cause: new natsErrors.NoRespondersError(subject) });
     }
     return new RequestError(`${msg.headers.code} ${msg.headers.description}`.trim());
   }
@@ -64,15 +64,10 @@ export function readAck(msg: Msg, subject: string): PublishAck | Error {
   try {
     v = JSON.parse(decoder.decode(msg.data));
   } catch (err) {
-    return new jserrors.JetStreamError("invalid ack response", { cause: err });
+    return new JetStreamError("invalid ack response", { cause: err });
   }
-  if (v.error) {
-    const apiError = new JetStreamApiError(v.error);
-    return v.error.err_code === JS_NOT_ENABLED_FOR_ACCOUNT
-      ? new jserrors.JetStreamNotEnabled(apiError.message, { cause: apiError })
-      : apiError;
-  }
-  if (!v.stream) return new jserrors.JetStreamError("invalid ack response");
+  if (v.error) return new JetStreamApiError(v.error);
+  if (!v.stream) return new JetStreamError("invalid ack response");
   return { stream: v.stream, seq: v.seq ?? 0, duplicate: v.duplicate === true };
 }
 
@@ -85,13 +80,14 @@ export class AckedPublisher {
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
+  /** `outbox`: the connection's (one is made when none is given). */
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly timeoutMs: number,
+    private readonly outbox: Outbox = new Outbox(nc),
   ) {
     // Honour a configured inbox prefix (accounts often only allow replies under it).
-    const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
-    this.#prefix = `${createInbox(inboxPrefix)}.`;
+    this.#prefix = `${createInbox(inboxPrefixOf(nc))}.`;
     this.#sub = nc.subscribe(`${this.#prefix}*`, {
       callback: (err, msg) => {
         if (!err) this.#answer(msg);
@@ -105,13 +101,11 @@ export class AckedPublisher {
     if (this.#closed) return Promise.reject(new natsErrors.ClosedConnectionError());
     const token = (this.#next++).toString(36);
     return new Promise<PublishAck>((resolve, reject) => {
-      try {
-        this.nc.publish(subject, data, { reply: this.#prefix + token, headers });
-      } catch (err) {
-        reject(err as Error);
-        return;
-      }
       this.#pending.set(token, { resolve, reject, deadline: performance.now() + this.timeoutMs, subject });
+      this.outbox.publish(subject, data, { reply: this.#prefix + token, headers }, (err) => {
+        this.#pending.delete(token);
+        reject(err);
+      });
       if (this.#sweeper === undefined) {
         this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
         this.#sweeper.unref?.();

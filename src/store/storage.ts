@@ -40,7 +40,7 @@ export class Storage {
     /** Replicas of every stream and bucket this storage creates. */
     readonly replicas: number,
   ) {
-    this.events = new EventPublisher(jet.nc, now);
+    this.events = new EventPublisher(jet.nc, now, jet.outbox);
     this.tasks = new TaskStore(jet, this.events);
     this.queues = new QueueStore(jet, replicas);
     this.delayed = new DelayedStore(jet, now);
@@ -52,7 +52,7 @@ export class Storage {
     const nc = await openConnection(opts.connection);
     try {
       const jet = await openJet(nc);
-      const taskStore = new TaskStore(jet, new EventPublisher(nc));
+      const taskStore = new TaskStore(jet, new EventPublisher(nc, Date.now, jet.outbox));
       await taskStore.prepare(opts.taskStore);
       const schedules = await ScheduleStore.open(jet, opts.taskStore);
       return new Storage(jet, schedules, opts.now ?? Date.now, validateReplicas(opts.taskStore?.replicas));
@@ -106,6 +106,7 @@ export class Storage {
   /** Flushes pending publishes and closes the connection. */
   async close(): Promise<void> {
     if (this.jet.nc.isClosed()) return;
+    this.jet.outbox.flush();
     try {
       await this.jet.nc.drain();
     } catch {

@@ -5,6 +5,7 @@
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { toAjcError } from "./errors.ts";
+import type { Outbox } from "./outbox.ts";
 
 /** A work item as the worker sees it. Every acknowledgement after the first final one is ignored. */
 export interface WorkItem {
@@ -57,8 +58,10 @@ export class JetStreamWorkItem implements WorkItem {
   readonly deliveryCount: number;
   readonly #reply: string;
 
+  /** `outbox`: the connection's, for the acknowledgements (see outbox.ts). */
   constructor(
     private readonly nc: NatsConnection,
+    private readonly outbox: Outbox,
     msg: Msg,
     readonly taskId: string,
     readonly kind: number,
@@ -92,11 +95,8 @@ export class JetStreamWorkItem implements WorkItem {
   private respond(body: string): void {
     if (this.#final || this.#reply === "") return;
     this.#final = true;
-    try {
-      this.nc.publish(this.#reply, body);
-    } catch {
-      // A closed connection loses the acknowledgement: JetStream redelivers after the ack wait,
-      // and the processing rules make a redelivery of a finished task harmless.
-    }
+    // A closed connection loses the acknowledgement: JetStream redelivers after the ack wait, and
+    // the processing rules make a redelivery of a finished task harmless.
+    this.outbox.publish(this.#reply, body);
   }
 }

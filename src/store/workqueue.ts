@@ -141,12 +141,12 @@ export class WorkQueueReader {
       expires: this.#expiresMs * 1_000_000,
       idle_heartbeat: this.#heartbeatMs * 1_000_000,
     });
-    try {
-      this.jet.nc.publish(this.#nextSubject, request, { reply: this.#inbox });
-    } catch (err) {
+    // Through the outbox, so that it follows the acknowledgements made in this turn (which free
+    // the slots it asks for) instead of overtaking them.
+    this.jet.outbox.publish(this.#nextSubject, request, { reply: this.#inbox }, (err) => {
+      this.#outstanding = Math.max(0, this.#outstanding - want);
       this.#failed(err);
-      return;
-    }
+    });
     this.#outstanding += want;
     this.#lastActivity = Date.now();
     this.opts.onPoll?.();
@@ -161,7 +161,7 @@ export class WorkQueueReader {
     this.#outstanding = Math.max(0, this.#outstanding - 1);
     this.#errors = 0;
     const body = parseItemBody(msg.data);
-    const item = new JetStreamWorkItem(this.jet.nc, msg, body?.job ?? "", body?.kind ?? 0);
+    const item = new JetStreamWorkItem(this.jet.nc, this.jet.outbox, msg, body?.job ?? "", body?.kind ?? 0);
     if (!body) {
       item.term();
       this.opts.onCorrupt?.();

@@ -221,7 +221,7 @@ describe("compiled binary, default max body (512 KiB): memory stays bounded", ()
     });
   }
 
-  test("200 × 10 MB without Content-Length and 50 × 10 MB with it: 413 each, RSS bounded", async () => {
+  test("300 × 10 MB without Content-Length and 75 × 10 MB with it: 413 each, RSS bounded", async () => {
     const call = caller(`http://127.0.0.1:${port}`);
     for (let i = 0; i < 100; i++)
       expect((await call("POST", "/v1/tasks", { json: { type: "warm" } })).status).toBe(201);
@@ -235,13 +235,16 @@ describe("compiled binary, default max body (512 KiB): memory stays bounded", ()
       peak = Math.max(peak, rssKiB(pid));
     }, 20);
     const started = Date.now();
-    // Two rounds of 100 chunked and 25 with Content-Length: the second must not climb above the
-    // first by much (bounded, not growing with the number of requests).
+    // Three rounds of 100 chunked and 25 with Content-Length: the last must not climb above the
+    // ones before by much (bounded, not growing with the number of requests). The first round
+    // alone may not reach the plateau on a busy machine (its peak then lags by a round), so the
+    // last is compared with the peak of the first two.
     const round = () => [
       ...Array.from({ length: 100 }, () => true),
       ...Array.from({ length: 25 }, () => false),
     ];
     const statuses = await pool(round(), 6, (chunked) => upload(TEN_MB, chunked));
+    statuses.push(...(await pool(round(), 6, (chunked) => upload(TEN_MB, chunked))));
     const peak1 = peak;
     statuses.push(...(await pool(round(), 6, (chunked) => upload(TEN_MB, chunked))));
     clearInterval(sampler);
@@ -249,13 +252,13 @@ describe("compiled binary, default max body (512 KiB): memory stays bounded", ()
     const after = rssKiB(pid);
     const mib = (k: number) => Math.round(k / 1024);
     console.log(
-      `hostile-oversize: 250 × 10 MB in ${Date.now() - started}ms; RSS baseline ${mib(baseline)} MiB, peak after the first half ${mib(peak1)} MiB, peak ${mib(peak)} MiB, after ${mib(after)} MiB`,
+      `hostile-oversize: 375 × 10 MB in ${Date.now() - started}ms; RSS baseline ${mib(baseline)} MiB, peak after two thirds ${mib(peak1)} MiB, peak ${mib(peak)} MiB, after ${mib(after)} MiB`,
     );
     expect(peak - peak1).toBeLessThan(32 * 1024);
     const counts: Record<number, number> = {};
     for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
     console.log(`hostile-oversize: answers ${JSON.stringify(counts)}`);
-    expect(counts).toEqual({ 413: 250 });
+    expect(counts).toEqual({ 413: 375 });
     expect(peak - baseline).toBeLessThan(96 * 1024);
     expect(server.proc.exitCode).toBeNull();
     expect((await call("GET", "/healthz")).status).toBe(200);
