@@ -6,4 +6,6 @@ go 1.23
 
 require ajc.local/clients/asyncjobs v0.0.0
 
+require gopkg.in/validator.v2 v2.0.1 // indirect
+
 replace ajc.local/clients/asyncjobs => ../../../.tmp/clients/go

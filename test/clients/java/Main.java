@@ -67,15 +67,15 @@ public class Main {
     check("create queue: max_age comes back as nanoseconds", q.getMaxAge() == 3_600_000_000_000L && q.getMaxTries() == 5);
 
     Map<String, Object> doc = Map.of("to", "user@example.com", "n", 1);
-    Task t1 = tasks.createTask(new TaskCreateRequest().type("java:json").queue(QUEUE).payload(doc), null);
+    Task t1 = tasks.createTask(new TaskCreateRequest().type("java:json").queue(QUEUE).payload(doc), null, null);
     // payload_base64 is format: byte, so the generated model takes the bytes and encodes them.
-    Task t2 = tasks.createTask(new TaskCreateRequest().type("java:raw").queue(QUEUE).payloadBase64(RAW), null);
+    Task t2 = tasks.createTask(new TaskCreateRequest().type("java:raw").queue(QUEUE).payloadBase64(RAW), null, null);
     check("enqueue two tasks", t1.getState() == TaskState.NEW && QUEUE.equals(t2.getQueue()));
 
-    check("read back the JSON payload", sameJson(tasks.getTask(t1.getId()).getPayload(), "{\"to\":\"user@example.com\",\"n\":1}"));
-    check("read back the base64 payload", Arrays.equals(tasks.getTask(t2.getId()).getPayload(), RAW));
+    check("read back the JSON payload", sameJson(tasks.getTask(t1.getId(), null).getPayload(), "{\"to\":\"user@example.com\",\"n\":1}"));
+    check("read back the base64 payload", Arrays.equals(tasks.getTask(t2.getId(), null).getPayload(), RAW));
 
-    TaskListResponse listed = tasks.listTasks(List.of("new"), QUEUE, "java:json", null, 10, null);
+    TaskListResponse listed = tasks.listTasks(List.of("new"), QUEUE, "java:json", null, null, 10, null, null);
     check("list with filters", listed.getCount() == 1 && listed.getTasks().get(0).getId().equals(t1.getId()));
 
     check("retry one", tasks.retryTask(t1.getId()).getState() == TaskState.RETRY);
@@ -85,7 +85,7 @@ public class Main {
         && bulk.get(2).getStatus() == BulkRetryResult.StatusEnum.NOT_FOUND);
 
     tasks.deleteTask(t2.getId());
-    ErrorError err = apiError(() -> tasks.getTask(t2.getId()));
+    ErrorError err = apiError(() -> tasks.getTask(t2.getId(), null));
     check("deleted: error code and reason are typed", err.getCode() == ErrorError.CodeEnum.NOT_FOUND && "task_not_found".equals(err.getDetails().getReason()));
 
     err = apiError(() -> queues.createQueue(new QueueCreateRequest().name(QUEUE)));
