@@ -14,7 +14,6 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { jserrors } from "@nats-io/jetstream/internal";
 import {
-  createInbox,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -22,6 +21,8 @@ import {
   RequestError,
   type Subscription,
 } from "@nats-io/nats-core";
+import { JS_NOT_ENABLED_FOR_ACCOUNT } from "./errors.ts";
+import { inboxFor } from "./inbox.ts";
 
 /** What the stream answered. */
 export interface PublishAck {
@@ -32,8 +33,6 @@ export interface PublishAck {
 
 /** How often pending publishes are checked for their timeout. */
 export const SWEEP_MS = 250;
-/** The JetStream API error code of "JetStream not enabled for account". */
-const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
 
 interface Pending {
   resolve(ack: PublishAck): void;
@@ -89,9 +88,7 @@ export class AckedPublisher {
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
   ) {
-    // Honour a configured inbox prefix (accounts often only allow replies under it).
-    const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
-    this.#prefix = `${createInbox(inboxPrefix)}.`;
+    this.#prefix = `${inboxFor(nc)}.`;
     this.#sub = nc.subscribe(`${this.#prefix}*`, {
       callback: (err, msg) => {
         if (!err) this.#answer(msg);

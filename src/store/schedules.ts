@@ -3,7 +3,7 @@ import type { KV } from "@nats-io/kv";
 import { AjcError } from "../core/errors.ts";
 import { decodeSchedule, encodeSchedule, type Schedule } from "../core/schedule.ts";
 import { openBucket } from "./buckets.ts";
-import { JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
+import { isWrongLastSequence, toAjcError } from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import { CONFIG_BUCKET, CONFIG_DESCRIPTION, SCHEDULE_KEY_PREFIX } from "./subjects.ts";
 
@@ -55,7 +55,7 @@ export class ScheduleStore {
     try {
       await this.kv.create(keyOf(s.name), encodeSchedule(s));
     } catch (err) {
-      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) {
+      if (isWrongLastSequence(err)) {
         throw new AjcError("schedule_already_exists", `schedule ${s.name} already exists`, { field: "name" });
       }
       throw toAjcError(err, `creating schedule ${s.name}`);
