@@ -6,13 +6,13 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { type ConnectionOptions, openConnection } from "./connection.ts";
 import { EventPublisher, type LifecycleEvent, watchEvents } from "./events.ts";
+import { ExpiringBucket } from "./expiring-bucket.ts";
 import { type Jet, openJet } from "./jet.ts";
-import { ExpiringBucket } from "./kvlock.ts";
 import { QueueStore } from "./queues.ts";
 import { ScheduleStore } from "./schedules.ts";
 import { TaskStore, type TaskStoreOptions } from "./tasks.ts";
 
-export interface StorageOptions {
+export interface StorageOpenOptions {
   connection: ConnectionOptions;
   /** Settings used when the task store and configuration bucket must be created. */
   taskStore?: TaskStoreOptions;
@@ -38,7 +38,7 @@ export class Storage {
   }
 
   /** Connects and prepares the task store and the configuration bucket. */
-  static async open(opts: StorageOptions): Promise<Storage> {
+  static async open(opts: StorageOpenOptions): Promise<Storage> {
     const nc = await openConnection(opts.connection);
     try {
       const jet = await openJet(nc);

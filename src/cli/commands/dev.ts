@@ -6,8 +6,8 @@
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../core/errors.ts";
+import { batchedSink, createLogger } from "../../core/log.ts";
 import { DEFAULT_QUEUE_NAME } from "../../core/queue.ts";
-import { batchedSink, createLogger } from "../../http/log.ts";
 import { assertCommand, DEFAULT_WORKER_CONCURRENCY } from "../../worker/index.ts";
 import type { CliContext } from "../context.ts";
 import {

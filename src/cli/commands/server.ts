@@ -6,11 +6,11 @@ import { readFileSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
+import { batchedSink, createLogger, LOG_FORMATS, type LogFormat } from "../../core/log.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
-import { batchedSink, createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
-import { checkServerQueueFlags, resolveServerQueue } from "../../http/queue.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
+import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
 

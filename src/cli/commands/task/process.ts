@@ -5,8 +5,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
+import { batchedSink } from "../../../core/log.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
-import { batchedSink } from "../../../http/log.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
   assertCommand,
