@@ -9,7 +9,7 @@
 export type LogFormat = "text" | "json";
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
-type Level = "info" | "warn" | "error";
+type Level = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, string | number | boolean | undefined>;
 
 /** A structured logger. */
@@ -17,6 +17,8 @@ export interface Logger {
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
+  /** Chatty detail; a logger that drops it may leave it out. */
+  debug?(msg: string, fields?: Fields): void;
 }
 
 export interface LoggerOptions {
@@ -28,7 +30,7 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
-const TEXT_LEVEL: Record<Level, string> = { info: "INFO", warn: "WARN", error: "ERRO" };
+const TEXT_LEVEL: Record<Level, string> = { debug: "DEBU", info: "INFO", warn: "WARN", error: "ERRO" };
 const BARE_VALUE = /^[\w./:@%+-]*$/;
 
 function textValue(v: string | number | boolean): string {
@@ -37,7 +39,7 @@ function textValue(v: string | number | boolean): string {
 }
 
 /** Creates a logger; the text form shows seconds since its creation, as logrus does. */
-export function createLogger(opts: LoggerOptions): Logger {
+export function createLogger(opts: LoggerOptions): Required<Logger> {
   const now = opts.now ?? Date.now;
   const started = now();
   const line =
@@ -60,6 +62,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     info: (msg, fields) => line("info", msg, fields),
     warn: (msg, fields) => line("warn", msg, fields),
     error: (msg, fields) => line("error", msg, fields),
+    debug: (msg, fields) => line("debug", msg, fields),
   };
 }
 
