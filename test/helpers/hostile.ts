@@ -211,7 +211,8 @@ export function answerProblem(method: string, path: string, a: RawAnswer): strin
  * 4xx answer, and a redirect must lead to the console.
  */
 function isConsolePath(path: string): boolean {
-  const p = path.split("?")[0]!;
+  // A client may send `//` for `/` (a generated `//x/..` resolves so); the server routes it as `/`.
+  const p = path.split("?")[0]!.replace(/\/{2,}/g, "/");
   return p === "/" || p === "/ui" || p.startsWith("/ui/");
 }
 
