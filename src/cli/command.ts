@@ -19,18 +19,22 @@ export interface CommandRun<A> {
   client: Client;
   /** Asks `question` (y/N) unless `--force` was given; refuses without a terminal. */
   confirm(question: string): Promise<void>;
+  /** Sets the exit status for a command that fails without throwing (it still prints). */
+  exitWith(code: number): void;
 }
 
 export interface CommandSpec<A> {
   command: string;
   aliases?: string[];
   describe: string;
-  /** Adds `--json` (before the command's own flags). */
+  /** Adds `--json` (before the command's own flags; a builder may add it itself elsewhere). */
   json?: boolean;
   /** Adds `-f/--force` (before the command's own flags). */
   force?: boolean;
   /** The command's positionals and flags. */
   builder?: (y: Argv<object>) => Argv<object>;
+  /** Checks the arguments before connecting, so a bad one fails without dialling NATS. */
+  check?: (argv: A) => void;
   /** Client options taken from the arguments (signing keys). */
   connect?: (argv: A) => Partial<Omit<ClientOptions, "connection">>;
   run(r: CommandRun<A>): Promise<CommandOutput>;
@@ -54,8 +58,16 @@ export function defineCommand<A extends NatsFlags>(
     handler: async (parsed) => {
       const argv = parsed as unknown as A;
       const flags = parsed as { json?: boolean; force?: boolean };
+      spec.check?.(argv);
       const client = await ctx.connect(argv, spec.connect?.(argv) ?? {});
-      const out = await spec.run({ argv, client, confirm: (q) => ctx.confirm(q, flags.force) });
+      const out = await spec.run({
+        argv,
+        client,
+        confirm: (q) => ctx.confirm(q, flags.force),
+        exitWith: (code) => {
+          ctx.exitCode = code;
+        },
+      });
       if (out === undefined) return;
       if (typeof out === "string") ctx.io.out(out);
       else if (flags.json) ctx.json(out.json);
