@@ -195,12 +195,8 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       process.once("exit", sink.flush);
       const log = json ? createLogger({ format, write: sink.write }) : undefined;
       const line = (m: string) => sink.write(m);
-      const stop = stopOnSignal({
-        first: () =>
-          log
-            ? log.info("Stopping: running tasks get the stop grace period to finish")
-            : line("Stopping: running tasks get the stop grace period to finish"),
-      });
+      const stopping = "Stopping: running tasks get the stop grace period to finish";
+      const stop = stopOnSignal({ first: () => (log ? log.info(stopping) : line(stopping)) });
       const signal = stop.signal;
       try {
         await runWorker(client, router, {
