@@ -1,4 +1,5 @@
 /** Renders one run's results as Markdown tables (printed, and pasted into docs/performance.md). */
+import { renderLive } from "./live.ts";
 import type { Machine } from "./machine.ts";
 import type { Paired } from "./paired.ts";
 import { int, mb, ms, round } from "./stats.ts";
@@ -220,6 +221,7 @@ export function renderMarkdown(r: Results): string {
       "",
     );
   }
+  if (r.live) out.push(renderLive(r.live), "");
   out.push("**Targets**", "");
   out.push(
     table(

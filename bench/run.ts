@@ -8,6 +8,8 @@
  *      installed, the Go asyncjobs worker (no-op handler) at concurrency 8 and 32;
  *   5. start-up to ready, and the binary's size;
  *   6. the console's first render in headless Chromium, when /usr/bin/chromium is there.
+ *   7. the live API: events per second to 100 SSE clients, completion to a waiting caller (p50/p99)
+ *      (alone: `bun bench/live.ts [--quick]`).
  * AJC_BENCH_COMPARE=EXECUTABLE puts another `server run`-compatible server (the Go `ajc`, say)
  * under part 2's load beside ours. Prints Markdown tables, writes bench/results.json, checks the targets of issue 6. Everything it
  * starts is stopped and every temporary directory removed, also on Ctrl-C. Loopback only.
@@ -22,6 +24,7 @@ import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
 import { consoleBenchUnavailable, runConsole } from "./console.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
+import { runLive } from "./live.ts";
 import { ensureBinary, machine } from "./machine.ts";
 import { type BenchNats, connectRaw, startNats } from "./nats.ts";
 import { pairedDrain, pairedEnqueue } from "./paired.ts";
@@ -62,6 +65,8 @@ const settings = quick
       consoleRuns: 3,
       pairedRounds: 2,
       pairedSeconds: 2,
+      sseTasks: 500,
+      waitSamples: 64,
     }
   : {
       ceilingSeconds: 5,
@@ -78,6 +83,8 @@ const settings = quick
       consoleRuns: 7,
       pairedRounds: 3,
       pairedSeconds: 4,
+      sseTasks: 2_000,
+      waitSamples: 320,
     };
 
 function log(msg: string): void {
@@ -267,6 +274,20 @@ async function main(): Promise<number> {
         runConsole(bin.path, url, QUEUE, settings.consoleRuns),
       );
     }
+
+    results.live = await part("7 (live API)", failures, () =>
+      runLive({
+        binary: bin.path,
+        natsUrl: url,
+        natsPid: nats!.pid,
+        nc: nc!,
+        client: client!,
+        queue: QUEUE,
+        clients: 100,
+        tasks: settings.sseTasks,
+        waitSamples: settings.waitSamples,
+      }),
+    );
   } finally {
     await ceiling?.close().catch(() => {});
     await client?.close().catch(() => {});

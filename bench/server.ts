@@ -35,13 +35,14 @@ export async function waitReady(base: string, since: number, timeoutMs = 15_000)
 }
 
 /**
- * Starts `cmd` (the ajc executable and any runtime flags before `server run`) and waits for
+ * Starts `cmd` (the ajc executable and any runtime flags before `server run`, `flags` after it) and waits for
  * readiness. `startedAt` and `readyMs` tell how long that took.
  */
 export async function startServer(
   cmd: string[],
   natsUrl: string,
   queue: string,
+  flags: string[] = [],
 ): Promise<AjcServer & { readyMs: number }> {
   const port = await freePort();
   const dir = tempDir("server");
@@ -49,7 +50,7 @@ export async function startServer(
   const log = Bun.file(logPath);
   const started = performance.now();
   const proc = track(
-    Bun.spawn([...cmd, "server", "run", "--queue", queue, "--bind", `127.0.0.1:${port}`], {
+    Bun.spawn([...cmd, "server", "run", "--queue", queue, "--bind", `127.0.0.1:${port}`, ...flags], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NATS_URL: natsUrl },
       stdin: "ignore",
       stdout: "ignore",

@@ -3,6 +3,7 @@ import type { CeilingResult } from "./ceiling.ts";
 import type { ConsoleResult } from "./console.ts";
 import type { HttpRow } from "./http-load.ts";
 import type { ListingSize } from "./listing.ts";
+import type { LiveResults } from "./live.ts";
 import type { Paired } from "./paired.ts";
 import type { DrainRow } from "./processing.ts";
 import type { StartupResult } from "./startup.ts";
@@ -30,6 +31,8 @@ export interface Measured {
   processing?: DrainRow[];
   startup?: StartupResult;
   console?: ConsoleResult;
+  /** Part 7: events to 100 SSE clients, completion to waiting caller. */
+  live?: LiveResults;
 }
 
 /** 499s the server logs when wrk closes its connections at the end of a run are not errors. */

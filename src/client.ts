@@ -7,7 +7,7 @@ import { AjcError } from "./core/errors.ts";
 import { newUlid } from "./core/ids.ts";
 import { assertName } from "./core/names.ts";
 import { type Queue, type QueueSpec, type QueueStorage, resolveQueue } from "./core/queue.ts";
-import { type Schedule, validateSchedule } from "./core/schedule.ts";
+import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
 import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
 import { formatTimeMs, timeMs } from "./core/time.ts";
@@ -18,10 +18,21 @@ import { type RemoteReply, requestRemote } from "./store/remote.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
 import { SCHEDULER_ELECTION_KEY } from "./store/subjects.ts";
+import type { TaskChange, TaskChangeFeed, TaskChangeOptions } from "./store/task-changes.ts";
 import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 import { WorkQueueReader, type WorkQueueReaderOptions } from "./store/workqueue.ts";
 
-export type { ConnectionOptions, LifecycleEvent, QueueInfo, ScheduleChange, TaskStoreInfo, TaskStoreOptions };
+export type {
+  ConnectionOptions,
+  LifecycleEvent,
+  QueueInfo,
+  ScheduleChange,
+  TaskChange,
+  TaskChangeFeed,
+  TaskChangeOptions,
+  TaskStoreInfo,
+  TaskStoreOptions,
+};
 
 /**
  * Keys that expire after the bucket's TTL, with atomic create and revision-checked update: what the
@@ -300,6 +311,23 @@ export class Client {
     yield* this.storage.tasks.list(opts);
   }
 
+  /**
+   * Streams stored tasks oldest first with the task-store sequence of each, from after
+   * `afterSeq` on: a cursor for paging (see TaskStore.entries).
+   */
+  async *listTaskEntries(
+    opts: { limit?: number; signal?: AbortSignal; afterSeq?: number } = {},
+  ): AsyncIterable<TaskChange> {
+    this.storage.assertConnected();
+    yield* this.storage.tasks.entries(opts);
+  }
+
+  /** The task-store sequence of the newest stored change (0 when the store is empty). */
+  async lastTaskSeq(): Promise<number> {
+    this.storage.assertConnected();
+    return this.storage.lastTaskSeq();
+  }
+
   async taskStoreInfo(): Promise<TaskStoreInfo> {
     this.storage.assertConnected();
     return this.storage.tasks.info();
@@ -391,6 +419,39 @@ export class Client {
     return this.storage.schedules.load(name);
   }
 
+  /**
+   * Replaces a stored schedule (`schedule_not_found` when there is none), keeping its
+   * `created_at` and, when paused, its pause. Returns it as stored.
+   */
+  async replaceSchedule(s: Schedule): Promise<Schedule> {
+    this.storage.assertConnected();
+    validateSchedule(s);
+    return this.storage.schedules.replace(s, formatTimeMs(this.now()));
+  }
+
+  /** Pauses a schedule: no scheduler fires it, Go's included, until it is resumed. */
+  async pauseSchedule(name: string): Promise<Schedule> {
+    this.storage.assertConnected();
+    return this.storage.schedules.pause(name, formatTimeMs(this.now()));
+  }
+
+  /** Resumes a paused schedule (an active one is returned as it is). */
+  async resumeSchedule(name: string): Promise<Schedule> {
+    this.storage.assertConnected();
+    return this.storage.schedules.resume(name);
+  }
+
+  /**
+   * Enqueues the schedule's task once, now, as a firing would make it (its queue, type, payload,
+   * max tries and deadline offset) with an id of its own; paused schedules too. The queue must
+   * exist (`queue_not_found`).
+   */
+  async triggerSchedule(name: string): Promise<Task> {
+    const s = await this.loadSchedule(name);
+    const task = this.newTask(s.task_type, s.payload, scheduleTaskOptions(s, this.now()));
+    return this.enqueue(task, s.queue, { requireQueue: true });
+  }
+
   async deleteSchedule(name: string): Promise<void> {
     this.storage.assertConnected();
     return this.storage.schedules.delete(name);
@@ -406,6 +467,15 @@ export class Client {
   }
 
   // ---- events ----
+
+  /**
+   * Opens a feed of task changes from a task-store sequence on: each task saved after
+   * `afterSeq` (default: now), at its latest state, once (see store/task-changes.ts).
+   */
+  async watchTaskChanges(opts: TaskChangeOptions = {}): Promise<TaskChangeFeed> {
+    this.storage.assertConnected();
+    return this.storage.taskChanges(opts);
+  }
 
   watchEvents(opts: { taskId?: string; signal?: AbortSignal } = {}): AsyncIterable<{
     subject: string;

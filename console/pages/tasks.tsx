@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, api, BULK_RETRY_MAX, LIST_MAX, TASK_STATES, type Task, type TaskFilter } from "../api.ts";
 import { Confirm, ErrorBox, Notice, StateBadge, useLoad } from "../components.tsx";
 import { fmtRelative, fmtTime } from "../format.ts";
-import { polling } from "../live.ts";
+import { events, type LiveMode } from "../live.ts";
 
 const PAGE_SIZES = [50, 100, 250, 1000];
 
@@ -163,6 +163,7 @@ export function Tasks({ query }: { query: URLSearchParams }) {
   const queues = useLoad(() => api.listQueues());
   const tasks = useLoad(() => api.listTasks(filter).then((ts) => ts.reverse()), [key]);
   const [live, setLive] = useState(false);
+  const [liveMode, setLiveMode] = useState<LiveMode | undefined>();
   const [pageSize, setPageSize] = useState(100);
   const [page, setPage] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -175,7 +176,13 @@ export function Tasks({ query }: { query: URLSearchParams }) {
     setPage(0);
     setSelected(new Set());
   }, [key]);
-  useEffect(() => (live ? polling()(tasks.reload) : undefined), [live, key]);
+  useEffect(() => {
+    if (!live) {
+      setLiveMode(undefined);
+      return undefined;
+    }
+    return events({ queue: filter.queue, type: filter.type }, setLiveMode)(tasks.reload);
+  }, [live, key]);
 
   const rows = tasks.data ?? [];
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
@@ -219,8 +226,13 @@ export function Tasks({ query }: { query: URLSearchParams }) {
       <div class="toolbar">
         <label class="check">
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
-          (updates every 2 s)
+          updates
         </label>
+        {live && liveMode && (
+          <span class="small" data-testid="live-mode">
+            {liveMode === "events" ? "as tasks change" : "every 2 s"}
+          </span>
+        )}
         <button type="button" onClick={() => void tasks.reload()} disabled={tasks.loading}>
           Refresh
         </button>

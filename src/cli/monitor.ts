@@ -1,4 +1,4 @@
-/** `--monitor PORT|HOST:PORT` of `ajc task process` and `ajc task cron scheduler`. */
+/** `--monitor PORT|HOST:PORT` of `ajc task process`, `ajc task cron scheduler` and `ajc server run`. */
 import { AjcError } from "../core/errors.ts";
 
 /** Where to serve `/metrics`: no host means every interface. */

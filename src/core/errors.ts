@@ -78,6 +78,7 @@ export const REASON_CODES = {
   ids_too_many: "invalid_argument",
   limit_invalid: "invalid_argument",
   list_in_progress: "rate_limited",
+  too_many_streams: "rate_limited",
   payload_too_large: "payload_too_large",
   not_found: "not_found",
   method_not_allowed: "invalid_argument",

@@ -1,6 +1,8 @@
 /** The scheduled-task model: a cron expression that creates a task in a queue on every firing. */
 import { AjcError } from "./errors.ts";
 import { isValidName } from "./names.ts";
+import type { NewTaskOptions } from "./task.ts";
+import { formatTimeNs } from "./time.ts";
 
 /** A schedule as stored under `scheduled_tasks.<name>` in `CHORIA_AJ_CONFIGURATION`. */
 export interface Schedule {
@@ -15,6 +17,14 @@ export interface Schedule {
   max_tries: number;
   /** RFC 3339. */
   created_at: string;
+  /**
+   * ajc addition: when the schedule was paused (RFC 3339); absent while it is active. Not part of
+   * the Go form (`encodeSchedule`): a paused schedule is stored under another key (see
+   * store/schedules.ts), which is how no scheduler, Go's included, fires it.
+   */
+  paused_at?: string;
+  /** ajc addition: true while paused (with `paused_at`); absent while active. */
+  paused?: boolean;
 }
 
 /** Deadline offsets shorter than this are refused ("deadline too short"). */
@@ -32,6 +42,13 @@ export function encodeSchedule(s: Schedule): string {
   if (s.deadline) o.deadline = s.deadline;
   o.max_tries = s.max_tries;
   o.created_at = s.created_at;
+  return JSON.stringify(o);
+}
+
+/** Encodes a paused schedule as ajc stores it: the Go form with `paused_at` last. */
+export function encodePausedSchedule(s: Schedule): string {
+  const o = JSON.parse(encodeSchedule(s)) as Record<string, unknown>;
+  o.paused_at = s.paused_at ?? "";
   return JSON.stringify(o);
 }
 
@@ -55,6 +72,10 @@ export function decodeSchedule(text: string): Schedule {
     created_at: String(r.created_at ?? ""),
   };
   if (typeof r.deadline === "number" && r.deadline !== 0) s.deadline = r.deadline;
+  if (typeof r.paused_at === "string") {
+    s.paused = true;
+    s.paused_at = r.paused_at;
+  }
   validateSchedule(s);
   return s;
 }
@@ -71,4 +92,19 @@ export function validateSchedule(s: Schedule): void {
   if (s.deadline !== undefined && s.deadline !== 0 && s.deadline < MIN_SCHEDULE_DEADLINE_NS) {
     throw new AjcError("schedule_invalid", "deadline too short: at least 30s", { field: "deadline_offset" });
   }
+}
+
+/**
+ * The new task's options for a firing at `nowMs`, as Go builds them: the schedule's max tries when
+ * above 0 (else the task default), and a deadline of now plus the schedule's offset when it has one.
+ */
+export function scheduleTaskOptions(schedule: Schedule, nowMs: number): NewTaskOptions {
+  const opts: NewTaskOptions = {};
+  if (schedule.max_tries > 0) opts.maxTries = schedule.max_tries;
+  if (schedule.deadline !== undefined && schedule.deadline > 0) {
+    opts.deadline = formatTimeNs(
+      BigInt(Math.trunc(nowMs)) * 1_000_000n + BigInt(Math.trunc(schedule.deadline)),
+    );
+  }
+  return opts;
 }

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Client } from "../client.ts";
 import type { Logger } from "../core/log.ts";
+import type { HttpMetrics } from "./metrics.ts";
 
 /** A route handler. It answers through `ctx.res`; a thrown error becomes the envelope. */
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
@@ -32,4 +33,6 @@ export interface ApiDeps {
   allowCreateDefault: boolean;
   auth: AuthMode;
   log: Logger;
+  /** The server's Prometheus series (kept whether or not `--monitor` serves them). */
+  metrics: HttpMetrics;
 }

@@ -15,6 +15,7 @@ import type { Connections } from "./connections.ts";
 import type { Handler } from "./context.ts";
 import { envelopeOf, isUnexpected } from "./envelope.ts";
 import { logRequest } from "./log.ts";
+import { type HttpMetrics, UNMATCHED_ROUTE } from "./metrics.ts";
 import { isAnswered, sendError } from "./respond.ts";
 import type { Router } from "./router.ts";
 
@@ -56,6 +57,7 @@ export function dispatcher(
   connections: Connections,
   log: Logger,
   guard: BrowserGuard,
+  metrics?: HttpMetrics,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const securityHeaders = Object.entries(API_SECURITY_HEADERS);
   return (req, res) => {
@@ -67,11 +69,22 @@ export function dispatcher(
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
 
+    /** The route pattern, once routing found one (the metrics' label). */
+    let route: string | undefined;
     const finish = () => {
       if (deadlines.ended) return;
       const now = performance.now();
       connections.requestEnded(deadlines, now);
-      logRequest(log, method, path, res.headersSent ? res.statusCode : STATUS_CLIENT_GONE, now - started);
+      const status = res.headersSent ? res.statusCode : STATUS_CLIENT_GONE;
+      logRequest(log, method, path, status, now - started);
+      if (metrics) {
+        // A request refused before routing (403) is still labelled with the route it asked for.
+        if (route === undefined) {
+          const found = router.lookup(method, path);
+          route = found.kind === "found" ? found.pattern : UNMATCHED_ROUTE;
+        }
+        metrics.request(route, method, status, now - started);
+      }
     };
     res.once("finish", finish);
     res.once("close", finish);
@@ -113,6 +126,7 @@ export function dispatcher(
         if (hasBody(req)) discardBody(req);
         return;
       }
+      route = found.pattern;
       let body: Buffer = EMPTY;
       unread = hasBody(req) && BODILESS_METHODS.has(method);
       if (hasBody(req) && !unread) {

@@ -6,11 +6,13 @@
 
 /** The result of a lookup. */
 export type Lookup<H> =
-  | { kind: "found"; handler: H; params: Record<string, string> }
+  | { kind: "found"; handler: H; params: Record<string, string>; pattern: string }
   | { kind: "method_not_allowed"; allow: string[] }
   | { kind: "not_found" };
 
 interface Route<H> {
+  /** As registered, e.g. `/v1/tasks/{id}` (the route label of the metrics). */
+  pattern: string;
   /** Literal segments, or a parameter name for `{name}` segments. */
   segments: { literal?: string; param?: string }[];
   literals: number;
@@ -42,6 +44,7 @@ export class Router<H> {
         .slice(1)
         .map((s) => (s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }));
       route = {
+        pattern,
         segments,
         literals: segments.filter((s) => s.literal !== undefined).length,
         handlers: new Map(),
@@ -69,7 +72,8 @@ export class Router<H> {
       if (!matches(route, parts)) continue;
       const handler =
         route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
-      if (handler !== undefined) return { kind: "found", handler, params: paramsOf(route, parts) };
+      if (handler !== undefined)
+        return { kind: "found", handler, params: paramsOf(route, parts), pattern: route.pattern };
       allow ??= new Set();
       for (const m of route.handlers.keys()) {
         allow.add(m);

@@ -10,20 +10,30 @@ import { createServer as createTlsServer } from "node:tls";
 import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
+import { type MetricsServer, serveMetrics } from "../metrics/prometheus.ts";
 import { DEFAULT_BIND, formatAddress, guardBind, parseBind } from "./bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { type BrowserGuard, browserGuard } from "./browser.ts";
 import { Connections, type ConnectionTimeouts } from "./connections.ts";
 import type { ApiDeps, AuthMode, Handler } from "./context.ts";
 import { answerClientError, answerConnect, dispatcher, type RequestLimits } from "./dispatch.ts";
+import { HttpMetrics } from "./metrics.ts";
 import { Router } from "./router.ts";
 import { consoleRoutes } from "./routes/console.ts";
+import {
+  DEFAULT_EVENT_BUFFER_BYTES,
+  DEFAULT_EVENT_STALL_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_EVENT_STREAMS,
+  eventRoutes,
+} from "./routes/events.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { LIST_MAX_DURATION_MS, taskListRoute } from "./routes/task-list.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { loadTls, type TlsFiles } from "./tls.ts";
+import { DEFAULT_MAX_WAIT_MS, TaskWaiters, WAIT_RELOAD_MS } from "./wait.ts";
 
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
@@ -63,6 +73,23 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** How long one task listing may run; default 60s (not a flag: tests shorten it). */
   listMaxDurationMs?: number;
+  /** The longest `Prefer: wait=N` granted; default 60s. */
+  maxWaitMs?: number;
+  /** How often a waiter reloads its task without an event; default 2s (not a flag: tests lengthen it). */
+  waitReloadMs?: number;
+  /** Most `GET /v1/events` streams open at once; default 100. */
+  maxEventStreams?: number;
+  /** Heartbeat comment interval of a quiet event stream; default 15s. */
+  heartbeatMs?: number;
+  /** Unsent bytes an event stream may hold before its client is cut off; default 1 MiB. */
+  eventBufferBytes?: number;
+  /** How long an event stream's client may leave its buffer full; default 10s (tests shorten it). */
+  eventStallMs?: number;
+  /**
+   * Serve Prometheus metrics at `/metrics` on this port (on every interface unless `host` is
+   * given, as the worker's and scheduler's `--monitor`); off when absent. Port 0 picks one.
+   */
+  monitor?: { port: number; host?: string };
 }
 
 /** A running server. */
@@ -71,6 +98,12 @@ export interface ApiServer {
   readonly address: string;
   readonly port: number;
   readonly auth: AuthMode;
+  /** Long-lived requests open right now: event streams and `Prefer: wait` waiters. */
+  readonly live: { readonly eventStreams: number; readonly waiters: number };
+  /** The server's Prometheus series. */
+  readonly metrics: HttpMetrics;
+  /** The port `/metrics` is served on, when `monitor` was given. */
+  readonly metricsPort: number | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the write timeout), closes the rest. */
   close(): Promise<void>;
 }
@@ -155,12 +188,14 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     resolveServerOptions(options);
 
   const stopping = new AbortController();
+  const metrics = new HttpMetrics();
   const deps: ApiDeps = {
     client,
     queue: options.queue,
     allowCreateDefault: options.allowCreateDefault ?? false,
     auth,
     log,
+    metrics,
   };
   const router = new Router<Handler>();
   metaRoutes(router, deps);
@@ -169,7 +204,20 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     maxDurationMs: positive(options.listMaxDurationMs, LIST_MAX_DURATION_MS, "list-max-duration"),
     writeTimeoutMs: limits.writeTimeoutMs,
   });
-  taskRoutes(router, deps);
+  const waiters = new TaskWaiters(client, positive(options.waitReloadMs, WAIT_RELOAD_MS, "wait-reload"));
+  taskRoutes(router, deps, {
+    waiters,
+    maxWaitMs: positive(options.maxWaitMs, DEFAULT_MAX_WAIT_MS, "max-wait"),
+    writeTimeoutMs: limits.writeTimeoutMs,
+    stopping: stopping.signal,
+  });
+  const streams = eventRoutes(router, deps, {
+    stopping: stopping.signal,
+    maxStreams: positive(options.maxEventStreams, DEFAULT_MAX_EVENT_STREAMS, "max-event-streams"),
+    heartbeatMs: positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, "heartbeat"),
+    maxBufferBytes: positive(options.eventBufferBytes, DEFAULT_EVENT_BUFFER_BYTES, "event-buffer"),
+    stallMs: positive(options.eventStallMs, DEFAULT_EVENT_STALL_MS, "event-stall"),
+  });
   queueRoutes(router, deps);
   scheduleRoutes(router, deps);
   if (options.ui ?? true) consoleRoutes(router);
@@ -178,7 +226,12 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     connectionTimeouts,
     Math.min(limits.readTimeoutMs, limits.writeTimeoutMs),
   );
-  const onRequest = dispatcher(router, limits, connections, log, guard);
+  const onRequest = dispatcher(router, limits, connections, log, guard, metrics);
+  metrics.sample({
+    eventStreams: () => streams.open,
+    waiters: () => waiters.waiting,
+    natsConnected: () => client.connected,
+  });
   const server = createHttpServer(onRequest);
   // Node enforces these itself; Bun does not, and Connections covers them there.
   server.headersTimeout = connectionTimeouts.headersMs;
@@ -198,6 +251,23 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     });
   }
   const address = formatAddress(host === "" ? addr.address : host, addr.port);
+  let metricsServer: MetricsServer | undefined;
+  if (options.monitor) {
+    try {
+      metricsServer = await serveMetrics(metrics, options.monitor);
+    } catch (err) {
+      listener.close();
+      throw new AjcError(
+        "invalid_argument",
+        `cannot serve metrics on port ${options.monitor.port}: ${(err as Error).message}`,
+        {
+          field: "monitor",
+          cause: err,
+        },
+      );
+    }
+    log.info(`serving Prometheus metrics on ${options.monitor.host ?? ""}:${metricsServer.port}/metrics`);
+  }
   if (warning) log.warn(warning);
   log.info(`asyncjobs HTTP API listening on ${address} (${auth})`);
   if (options.ui ?? true) log.info(`operator console at ${tls ? "https" : "http"}://${address}/ui/`);
@@ -207,12 +277,23 @@ export async function startServer(client: Client, options: ServerOptions, log: L
     address,
     port: addr.port,
     auth,
+    metrics,
+    metricsPort: metricsServer?.port,
+    live: {
+      get eventStreams() {
+        return streams.open;
+      },
+      get waiters() {
+        return waiters.waiting;
+      },
+    },
     close() {
       closed ??= (async () => {
         stopping.abort();
         const released = new Promise<void>((resolve) => listener.close(() => resolve()));
         await connections.shutdown(limits.writeTimeoutMs);
         await Promise.race([released, new Promise((r) => setTimeout(r, 1_000))]);
+        await metricsServer?.close();
       })();
       return closed;
     },

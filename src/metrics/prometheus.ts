@@ -1,6 +1,6 @@
 /**
- * A minimal Prometheus registry and `/metrics` endpoint: labelled counters, gauges and summaries
- * rendered in the text exposition format (0.0.4).
+ * A minimal Prometheus registry and `/metrics` endpoint: labelled counters, gauges, summaries and
+ * histograms rendered in the text exposition format (0.0.4).
  *
  * Written here rather than taken from a client library: the Go library's metrics are only counters,
  * gauges and summaries without quantiles (`_sum` and `_count`), which take a few dozen lines, and
@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** The kinds of metric the registry renders. */
-export type MetricType = "counter" | "gauge" | "summary";
+export type MetricType = "counter" | "gauge" | "summary" | "histogram";
 
 /** The label values of one series, keyed by label name. */
 export type Labels<L extends string> = Record<L, string>;
@@ -20,6 +20,8 @@ interface Series {
   labels: Record<string, string>;
   value: number;
   count: number;
+  /** Histograms: observations per bucket (not cumulative), one slot per upper bound. */
+  buckets?: number[];
 }
 
 /** One metric family: a name, help text, its label names and a series per label combination. */
@@ -31,11 +33,14 @@ export class MetricFamily<L extends string = never> {
     readonly help: string,
     readonly type: MetricType,
     readonly labelNames: readonly L[],
+    /** Histograms: the buckets' upper bounds, ascending (`+Inf` is implied). */
+    readonly bounds: readonly number[] = [],
   ) {}
 
   /** Adds `by` (default 1) to the series of `labels`. Counters only grow. */
   inc(labels: Labels<L>, by = 1): void {
-    if (this.type === "summary") throw new TypeError(`${this.name} is a summary: observe it`);
+    if (this.type === "summary" || this.type === "histogram")
+      throw new TypeError(`${this.name} is a ${this.type}: observe it`);
     if (this.type === "counter" && by < 0) throw new RangeError(`counter ${this.name} cannot decrease`);
     this.#get(labels).value += by;
   }
@@ -52,12 +57,20 @@ export class MetricFamily<L extends string = never> {
     this.#get(labels).value = value;
   }
 
-  /** Records one observation in the series of `labels` (summaries: adds to `_sum` and `_count`). */
+  /**
+   * Records one observation in the series of `labels`: adds to `_sum` and `_count`, and for a
+   * histogram to the first bucket whose bound is at least `value`.
+   */
   observe(labels: Labels<L>, value: number): void {
-    this.#only("summary");
+    if (this.type !== "summary" && this.type !== "histogram")
+      throw new TypeError(`${this.name} is not a summary or histogram`);
     const s = this.#get(labels);
     s.value += value;
     s.count++;
+    if (s.buckets) {
+      const i = this.bounds.findIndex((b) => value <= b);
+      if (i >= 0) s.buckets[i]!++;
+    }
   }
 
   /** The current value of a series (a summary's sum); 0 when never touched. */
@@ -75,7 +88,15 @@ export class MetricFamily<L extends string = never> {
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
     for (const s of this.#series.values()) {
       const l = labelText(s.labels);
-      if (this.type === "summary") {
+      if (this.type === "histogram") {
+        let cumulative = 0;
+        this.bounds.forEach((b, i) => {
+          cumulative += s.buckets![i]!;
+          lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: formatValue(b) })} ${cumulative}`);
+        });
+        lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
+        lines.push(`${this.name}_sum${l} ${formatValue(s.value)}`, `${this.name}_count${l} ${s.count}`);
+      } else if (this.type === "summary") {
         lines.push(`${this.name}_sum${l} ${formatValue(s.value)}`, `${this.name}_count${l} ${s.count}`);
       } else {
         lines.push(`${this.name}${l} ${formatValue(s.value)}`);
@@ -95,6 +116,7 @@ export class MetricFamily<L extends string = never> {
       const copy: Record<string, string> = {};
       for (const n of this.labelNames) copy[n] = String(labels[n] ?? "");
       s = { labels: copy, value: 0, count: 0 };
+      if (this.type === "histogram") s.buckets = this.bounds.map(() => 0);
       this.#series.set(key, s);
     }
     return s;
@@ -132,6 +154,18 @@ export class Registry {
     labelNames: readonly L[] = [],
   ): MetricFamily<L> {
     return this.#add(new MetricFamily<L>(name, help, "summary", labelNames));
+  }
+
+  /** A histogram with buckets of upper bounds `bounds` (ascending; `+Inf` is added). */
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    bounds: readonly number[],
+  ): MetricFamily<L> {
+    if (bounds.some((b, i) => i > 0 && b <= bounds[i - 1]!))
+      throw new RangeError(`${name}: bounds must ascend`);
+    return this.#add(new MetricFamily<L>(name, help, "histogram", labelNames, bounds));
   }
 
   /** Every family, in registration order, as the body of a `/metrics` response. */

@@ -4,9 +4,7 @@
  * next moment it names. Cron parsing and matching are `core/cron.ts`'s.
  */
 import { type CronSchedule, parseCron } from "../core/cron.ts";
-import type { Schedule } from "../core/schedule.ts";
-import type { NewTaskOptions } from "../core/task.ts";
-import { formatTimeNs } from "../core/time.ts";
+import { type Schedule, scheduleTaskOptions } from "../core/schedule.ts";
 
 /** One schedule in the timetable. */
 export interface TimetableEntry {
@@ -83,17 +81,5 @@ export class Timetable {
   }
 }
 
-/**
- * The new task's options for a firing at `nowMs`, as Go builds them: the schedule's max tries when
- * above 0 (else the task default), and a deadline of now plus the schedule's offset when it has one.
- */
-export function firingTaskOptions(schedule: Schedule, nowMs: number): NewTaskOptions {
-  const opts: NewTaskOptions = {};
-  if (schedule.max_tries > 0) opts.maxTries = schedule.max_tries;
-  if (schedule.deadline !== undefined && schedule.deadline > 0) {
-    opts.deadline = formatTimeNs(
-      BigInt(Math.trunc(nowMs)) * 1_000_000n + BigInt(Math.trunc(schedule.deadline)),
-    );
-  }
-  return opts;
-}
+/** The options of a firing's task (see core/schedule.ts). */
+export const firingTaskOptions = scheduleTaskOptions;

@@ -1,11 +1,26 @@
-/** Schedules: JSON values under `scheduled_tasks.<name>` in the `CHORIA_AJ_CONFIGURATION` bucket. */
+/**
+ * Schedules: JSON values under `scheduled_tasks.<name>` in the `CHORIA_AJ_CONFIGURATION` bucket,
+ * the key every scheduler (ajc's and Go's) watches and fires.
+ *
+ * Paused schedules (our addition) are moved to `ajc_paused_schedules.<name>` in the same bucket,
+ * the Go form plus `paused_at`: no scheduler watches that prefix, so a paused schedule is fired by
+ * nobody, a Go v0.3.0 leader included (to it, pausing is a delete and resuming a put, which it
+ * follows live). A move writes the new key before it deletes the old one, so an interrupted move
+ * leaves both, never neither: a name under both is paused (the paused copy wins), and the next
+ * pause or resume finishes the move. Go's CLI lists active schedules only.
+ */
 import type { KV } from "@nats-io/kv";
 import { AjcError } from "../core/errors.ts";
-import { decodeSchedule, encodeSchedule, type Schedule } from "../core/schedule.ts";
+import { decodeSchedule, encodePausedSchedule, encodeSchedule, type Schedule } from "../core/schedule.ts";
 import { openBucket } from "./buckets.ts";
 import { isWrongLastSequence, toAjcError } from "./errors.ts";
 import type { Jet } from "./jet.ts";
-import { CONFIG_BUCKET, CONFIG_DESCRIPTION, SCHEDULE_KEY_PREFIX } from "./subjects.ts";
+import {
+  CONFIG_BUCKET,
+  CONFIG_DESCRIPTION,
+  PAUSED_SCHEDULE_KEY_PREFIX,
+  SCHEDULE_KEY_PREFIX,
+} from "./subjects.ts";
 
 /**
  * A change seen by `watch`: a schedule added or replaced, or one removed, by key name (`name` on a
@@ -36,6 +51,41 @@ function keyOf(name: string): string {
   return SCHEDULE_KEY_PREFIX + name;
 }
 
+/** The key of a paused schedule. */
+function pausedKeyOf(name: string): string {
+  return PAUSED_SCHEDULE_KEY_PREFIX + keyOf(name).slice(SCHEDULE_KEY_PREFIX.length);
+}
+
+/** A stored value and the revision it was read at. */
+interface Entry {
+  text: string;
+  revision: number;
+}
+
+/** Both keys a schedule may be stored under, as read. */
+interface Stored {
+  name: string;
+  active?: Entry;
+  paused?: Entry;
+}
+
+/** How many times a move is tried again after a concurrent change. */
+const MOVE_ATTEMPTS = 5;
+
+function activeOf(e: Entry): Schedule {
+  const s = decodeSchedule(e.text);
+  delete s.paused_at;
+  delete s.paused;
+  return s;
+}
+
+function pausedOf(e: Entry): Schedule {
+  const s = decodeSchedule(e.text);
+  s.paused = true;
+  s.paused_at ??= "";
+  return s;
+}
+
 export class ScheduleStore {
   private constructor(private readonly kv: KV) {}
 
@@ -52,6 +102,11 @@ export class ScheduleStore {
 
   /** Creates a schedule; one with that name already stored is `schedule_already_exists`. */
   async create(s: Schedule): Promise<void> {
+    if (await this.#entry(pausedKeyOf(s.name))) {
+      throw new AjcError("schedule_already_exists", `schedule ${s.name} already exists (paused)`, {
+        field: "name",
+      });
+    }
     try {
       await this.kv.create(keyOf(s.name), encodeSchedule(s));
     } catch (err) {
@@ -71,32 +126,142 @@ export class ScheduleStore {
     }
   }
 
-  /** Loads a schedule (`schedule_not_found`). */
-  async load(name: string): Promise<Schedule> {
+  async #entry(key: string): Promise<Entry | undefined> {
     let e: Awaited<ReturnType<KV["get"]>>;
     try {
-      e = await this.kv.get(keyOf(name));
+      e = await this.kv.get(key);
     } catch (err) {
-      throw toAjcError(err, `loading schedule ${name}`);
+      throw toAjcError(err, `loading schedule ${key}`);
     }
-    if (e?.operation !== "PUT") throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
-    return decodeSchedule(e.string());
+    return e?.operation === "PUT" ? { text: e.string(), revision: e.revision } : undefined;
   }
 
-  /** Deletes a schedule (`schedule_not_found` when there is none). */
+  /** Both keys of a schedule (`schedule_not_found` when neither holds it). */
+  async #stored(name: string): Promise<Stored & ({ active: Entry } | { paused: Entry })> {
+    const [active, paused] = await Promise.all([this.#entry(keyOf(name)), this.#entry(pausedKeyOf(name))]);
+    if (paused) return { name, paused, ...(active ? { active } : {}) };
+    if (active) return { name, active };
+    throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
+  }
+
+  /** Loads a schedule, active or paused (`paused_at` set) (`schedule_not_found`). */
+  async load(name: string): Promise<Schedule> {
+    const st = await this.#stored(name);
+    return st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+  }
+
+  /**
+   * Replaces a stored schedule with `s` (same name), keeping its `created_at` and, when paused,
+   * its pause: `schedule_not_found` when there is none. Returns the schedule as stored.
+   *
+   * An active schedule is not overwritten in place: a Go v0.3.0 scheduler that sees its key
+   * overwritten adds the new timing without removing the old one (both then fire, until it
+   * restarts), but it removes a deleted key's timing. So the new value is first put aside under
+   * the paused key (an interruption then leaves it paused, never lost), the key is deleted and
+   * created again with the new value, and the aside copy removed.
+   */
+  async replace(s: Schedule, nowIso: string): Promise<Schedule> {
+    for (let attempt = 1; ; attempt++) {
+      const st = await this.#stored(s.name);
+      const before = st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+      const next: Schedule = { ...s, created_at: before.created_at };
+      delete next.paused_at;
+      delete next.paused;
+      const key = keyOf(s.name);
+      const pausedKey = pausedKeyOf(s.name);
+      try {
+        if (st.paused) {
+          next.paused = true;
+          next.paused_at = before.paused_at;
+          await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
+          // A move to paused that was interrupted: finish it.
+          if (st.active) await this.kv.delete(key, { previousSeq: st.active.revision });
+          return next;
+        }
+        const aside = await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
+        try {
+          await this.kv.delete(key, { previousSeq: st.active!.revision });
+        } catch (err) {
+          await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
+          throw err;
+        }
+        await this.kv.create(key, encodeSchedule(next));
+        try {
+          await this.kv.delete(pausedKey, { previousSeq: aside });
+        } catch (err) {
+          // Paused meanwhile by someone else: their pause stands.
+          if (!isWrongLastSequence(err)) throw err;
+        }
+        return next;
+      } catch (err) {
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
+        throw toAjcError(err, `replacing schedule ${s.name}`);
+      }
+    }
+  }
+
+  /**
+   * Pauses a schedule: moves it to its paused key (see above), stamped with `nowIso`. Pausing a
+   * paused schedule changes nothing. Returns the paused schedule.
+   */
+  async pause(name: string, nowIso: string): Promise<Schedule> {
+    for (let attempt = 1; ; attempt++) {
+      const st = await this.#stored(name);
+      if (!st.active) return pausedOf(st.paused!);
+      const s = activeOf(st.active);
+      s.paused = true;
+      s.paused_at = st.paused ? pausedOf(st.paused).paused_at || nowIso : nowIso;
+      try {
+        if (st.paused) await this.kv.update(pausedKeyOf(name), encodePausedSchedule(s), st.paused.revision);
+        else await this.kv.create(pausedKeyOf(name), encodePausedSchedule(s));
+        await this.kv.delete(keyOf(name), { previousSeq: st.active.revision });
+        return s;
+      } catch (err) {
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
+        throw toAjcError(err, `pausing schedule ${name}`);
+      }
+    }
+  }
+
+  /**
+   * Resumes a paused schedule: moves it back to the key schedulers fire. Resuming an active
+   * schedule changes nothing. Returns the active schedule.
+   */
+  async resume(name: string): Promise<Schedule> {
+    for (let attempt = 1; ; attempt++) {
+      const st = await this.#stored(name);
+      if (!st.paused) return activeOf(st.active!);
+      const s = pausedOf(st.paused);
+      delete s.paused_at;
+      delete s.paused;
+      try {
+        if (st.active) await this.kv.update(keyOf(name), encodeSchedule(s), st.active.revision);
+        else await this.kv.create(keyOf(name), encodeSchedule(s));
+        await this.kv.delete(pausedKeyOf(name), { previousSeq: st.paused.revision });
+        return s;
+      } catch (err) {
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
+        throw toAjcError(err, `resuming schedule ${name}`);
+      }
+    }
+  }
+
+  /** Deletes a schedule, active or paused (`schedule_not_found` when there is none). */
   async delete(name: string): Promise<void> {
-    await this.load(name);
+    const st = await this.#stored(name);
     try {
-      await this.kv.delete(keyOf(name));
+      if (st.active) await this.kv.delete(keyOf(name));
+      if (st.paused) await this.kv.delete(pausedKeyOf(name));
     } catch (err) {
       throw toAjcError(err, `deleting schedule ${name}`);
     }
   }
 
-  /** Every stored schedule, sorted by name; undecodable ones are skipped. */
+  /** Every stored schedule, active and paused, sorted by name; undecodable ones are skipped. */
   async list(): Promise<Schedule[]> {
     const out: Schedule[] = [];
-    for (const name of await this.names()) {
+    const names = new Set([...(await this.names()), ...(await this.names(PAUSED_SCHEDULE_KEY_PREFIX))]);
+    for (const name of [...names].sort()) {
       try {
         out.push(await this.load(name));
       } catch (err) {
@@ -111,12 +276,12 @@ export class ScheduleStore {
     return out;
   }
 
-  /** Names of every stored schedule, sorted. */
-  async names(): Promise<string[]> {
+  /** Names of every stored schedule under `prefix` (default: the active ones), sorted. */
+  async names(prefix = SCHEDULE_KEY_PREFIX): Promise<string[]> {
     try {
       const names: string[] = [];
-      for await (const k of await this.kv.keys(`${SCHEDULE_KEY_PREFIX}*`)) {
-        names.push(k.slice(SCHEDULE_KEY_PREFIX.length));
+      for await (const k of await this.kv.keys(`${prefix}*`)) {
+        names.push(k.slice(prefix.length));
       }
       return names.sort();
     } catch (err) {
@@ -147,7 +312,7 @@ export class ScheduleStore {
           continue;
         }
         try {
-          yield { op: "put", name, schedule: decodeSchedule(e.string()) };
+          yield { op: "put", name, schedule: activeOf({ text: e.string(), revision: e.revision }) };
         } catch (err) {
           yield { op: "invalid", name, error: err instanceof AjcError ? err : toAjcError(err, name) };
         }

@@ -10,6 +10,7 @@ import { ExpiringBucket } from "./expiring-bucket.ts";
 import { type Jet, openJet } from "./jet.ts";
 import { QueueStore } from "./queues.ts";
 import { ScheduleStore } from "./schedules.ts";
+import { lastTaskSeq, openTaskChanges, type TaskChangeFeed, type TaskChangeOptions } from "./task-changes.ts";
 import { TaskStore, type TaskStoreOptions } from "./tasks.ts";
 
 export interface StorageOpenOptions {
@@ -81,6 +82,16 @@ export class Storage {
     opts: { taskId?: string; signal?: AbortSignal } = {},
   ): AsyncIterable<{ subject: string; event: LifecycleEvent }> {
     return watchEvents(this.jet.nc, opts);
+  }
+
+  /** Task changes as they are stored, from a stream sequence on (see task-changes.ts). */
+  taskChanges(opts: TaskChangeOptions = {}): Promise<TaskChangeFeed> {
+    return openTaskChanges(this.jet, opts);
+  }
+
+  /** The sequence of the newest message in the task store. */
+  lastTaskSeq(): Promise<number> {
+    return lastTaskSeq(this.jet);
   }
 
   /** Flushes pending publishes and closes the connection. */

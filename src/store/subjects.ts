@@ -16,6 +16,11 @@ export const workItemSubject = (queue: string, id: string) => `CHORIA_AJ.Q.${que
 export const CONFIG_BUCKET = "CHORIA_AJ_CONFIGURATION";
 export const CONFIG_DESCRIPTION = "Choria Async Jobs Configuration";
 export const SCHEDULE_KEY_PREFIX = "scheduled_tasks.";
+/**
+ * Our addition: paused schedules, in the same bucket under a prefix no scheduler watches (Go's
+ * reads `scheduled_tasks.*` only), so a paused schedule is never fired by anyone.
+ */
+export const PAUSED_SCHEDULE_KEY_PREFIX = "ajc_paused_schedules.";
 
 export const ELECTIONS_BUCKET = "CHORIA_AJ_ELECTIONS";
 export const ELECTIONS_DESCRIPTION = "Choria Async Jobs Leader Elections";

@@ -268,7 +268,17 @@ export class TaskStore {
    * one batch; stops at `limit`, at the end of the store as it was when listing began, or when
    * `signal` aborts. Undecodable messages are skipped.
    */
-  async *list(opts: { limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Task> {
+  async *list(opts: { limit?: number; signal?: AbortSignal; afterSeq?: number } = {}): AsyncIterable<Task> {
+    for await (const e of this.entries(opts)) yield e.task;
+  }
+
+  /**
+   * As `list`, with the stream sequence of each task: a cursor. With `afterSeq` the listing
+   * starts after that sequence (see task-changes.ts for why that misses no task).
+   */
+  async *entries(
+    opts: { limit?: number; signal?: AbortSignal; afterSeq?: number } = {},
+  ): AsyncIterable<{ seq: number; task: Task }> {
     const limit = opts.limit ?? Number.POSITIVE_INFINITY;
     if (limit <= 0) return;
     let lastSeq: number;
@@ -279,10 +289,16 @@ export class TaskStore {
     } catch (err) {
       throw toAjcError(err, "listing tasks");
     }
-    if (opts.signal?.aborted) return;
+    const after = opts.afterSeq ?? 0;
+    if (after >= lastSeq || opts.signal?.aborted) return;
     let messages: Awaited<ReturnType<Awaited<ReturnType<Jet["js"]["consumers"]["get"]>>["consume"]>>;
     try {
-      const consumer = await this.jet.js.consumers.get(TASKS_STREAM, { deliver_policy: DeliverPolicy.All });
+      const consumer = await this.jet.js.consumers.get(
+        TASKS_STREAM,
+        after > 0
+          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
+          : { deliver_policy: DeliverPolicy.All },
+      );
       messages = await consumer.consume({ max_messages: Math.min(512, limit) });
     } catch (err) {
       throw toAjcError(err, "listing tasks");
@@ -293,8 +309,9 @@ export class TaskStore {
     try {
       for await (const m of messages) {
         try {
-          yield decodeTask(m.string());
+          const task = decodeTask(m.string());
           n++;
+          yield { seq: m.seq, task };
         } catch {
           // a corrupt entry is skipped, not fatal to the listing
         }

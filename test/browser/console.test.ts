@@ -114,7 +114,14 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
   test("a task enqueued over HTTP appears in the live list and turns complete", async () => {
     await env.startWorker();
     await go(`#/tasks?queue=${WORK_QUEUE}`);
-    await page.getByLabel("Live (updates every 2 s)").check();
+    const streams: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/v1/events") streams.push(r.url());
+    });
+    await page.getByLabel("Live updates").check();
+    // The live list follows the event stream (the listing's queue only), not a timer.
+    await page.getByTestId("live-mode").filter({ hasText: "as tasks change" }).waitFor();
+    expect(streams.map((u) => new URL(u).search)).toContain(`?kind=task&queue=${WORK_QUEUE}`);
     const id = await env.enqueue("email:welcome", WORK_QUEUE, { to: "ops@example.com" });
     const row = page.locator(`tr[data-task-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
@@ -129,6 +136,35 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     await page.getByTestId("task-state").waitFor();
     expect(await page.getByTestId("payload").textContent()).toBe('{\n  "to": "ops@example.com"\n}');
     expect(await page.getByTestId("result").textContent()).toContain("done");
+  });
+
+  test("without the event stream (refused here with 429), the live list falls back to polling", async () => {
+    const other = await env.browser.newPage();
+    try {
+      await other.route("**/v1/events?*", (r) =>
+        r.fulfill({
+          status: 429,
+          contentType: "application/json",
+          headers: { "retry-after": "5" },
+          body: '{"error":{"code":"rate_limited","message":"too many","details":{"reason":"too_many_streams"}}}',
+        }),
+      );
+      await other.goto(`${env.url}/ui/#/tasks?queue=${WORK_QUEUE}`);
+      await other.locator("main h1").waitFor();
+      await other.getByLabel("Live updates").check();
+      await other.getByTestId("live-mode").filter({ hasText: "every 2 s" }).waitFor();
+      const id = await env.enqueue("email:welcome", WORK_QUEUE, { to: "poll@example.com" });
+      const row = other.locator(`tr[data-task-id="${id}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      const state = await until(
+        other,
+        async () => (await row.locator(".badge").textContent()) ?? "",
+        (s) => s === "complete",
+      );
+      expect(state).toBe("complete");
+    } finally {
+      await other.close();
+    }
   });
 
   test("a failing task's error is shown; retried once the cause is fixed, it completes", async () => {

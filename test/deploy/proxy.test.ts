@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { DEFAULT_MAX_BODY_BYTES } from "../../src/http/body.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 import { freePort } from "../helpers/nats.ts";
+import { openSse } from "../helpers/sse.ts";
 import { missingTools, toolPath } from "../helpers/tools.ts";
 
 const root = join(import.meta.dir, "..", "..");
@@ -205,6 +206,20 @@ function proxyContract(
         expect(await rebound.json()).toMatchObject({ error: { details: { reason: "host_forbidden" } } });
       },
     );
+
+    test("an event stream passes through as events happen, and resumes with Last-Event-ID", async () => {
+      const url = `${proxy.base}/v1/events?kind=task&type=proxied`;
+      const s = await openSse(url, siteHeaders());
+      expect(s.status).toBe(200);
+      const first = await api.client.enqueue(api.client.newTask("proxied", null), "EMAIL");
+      const seen = await s.waitFor((e) => e.json?.id === first.id);
+      s.close();
+      const missed = await api.client.enqueue(api.client.newTask("proxied", null), "EMAIL");
+      const again = await openSse(url, { ...siteHeaders(), "last-event-id": seen.id! });
+      await again.waitFor((e) => e.json?.id === missed.id);
+      expect(again.events.some((e) => e.json?.id === first.id)).toBe(false);
+      again.close();
+    });
 
     test("an ndjson listing streams through", async () => {
       const r = await get("/v1/tasks?stream=ndjson&limit=5");

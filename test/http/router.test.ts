@@ -13,8 +13,18 @@ function router() {
 
 test("literal paths and parameters", () => {
   const r = router();
-  expect(r.lookup("GET", "/v1/tasks")).toEqual({ kind: "found", handler: "list", params: {} });
-  expect(r.lookup("GET", "/v1/tasks/abc")).toEqual({ kind: "found", handler: "get", params: { id: "abc" } });
+  expect(r.lookup("GET", "/v1/tasks")).toEqual({
+    kind: "found",
+    handler: "list",
+    params: {},
+    pattern: "/v1/tasks",
+  });
+  expect(r.lookup("GET", "/v1/tasks/abc")).toEqual({
+    kind: "found",
+    handler: "get",
+    params: { id: "abc" },
+    pattern: "/v1/tasks/{id}",
+  });
   expect(r.lookup("POST", "/v1/tasks/abc/retry")).toMatchObject({ handler: "retry", params: { id: "abc" } });
 });
 

@@ -143,6 +143,38 @@ const BASELINES: Record<string, Baseline> = {
       }),
   },
   getSchedule: { ok: [404], req: () => req({ path: { name: "no-such-schedule" } }) },
+  replaceSchedule: {
+    ok: [404],
+    req: () =>
+      req({
+        path: { name: "no-such-schedule" },
+        hasBody: true,
+        body: {
+          schedule: "@daily",
+          queue: "Q",
+          task_type: "report",
+          payload: { a: 1 },
+          payload_base64: "aGk=",
+          deadline_offset: "1h",
+          max_tries: 2,
+        },
+      }),
+  },
+  // An event stream that opens is answered 200 and left at once (see send).
+  watchEvents: {
+    ok: [200],
+    req: () =>
+      req({
+        query: {
+          task: ["probe-task"],
+          type: ["schema:probe"],
+          queue: ["Q"],
+          state: ["new"],
+          kind: ["task"],
+          after: ["0"],
+        },
+      }),
+  },
   deleteSchedule: { ok: [404], req: () => req({ path: { name: "no-such-schedule" } }) },
 };
 
@@ -739,6 +771,17 @@ async function send(path: string, method: HttpMethod, r: Req): Promise<Answer> {
   if (r.hasBody) {
     (init.headers as Record<string, string>)["content-type"] = "application/json";
     init.body = r.body === undefined ? "" : JSON.stringify(r.body);
+  }
+  if (method === "get" && path === "/v1/events") {
+    // A stream that opened never ends by itself: its status is the answer, the body is left.
+    const ac = new AbortController();
+    const res = await fetch(base + url, { ...init, signal: ac.signal });
+    if ((res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+      ac.abort();
+      return { status: res.status };
+    }
+    const body = (await res.json()) as { error?: { details: { reason: string; field?: string } } };
+    return { status: res.status, reason: body.error?.details.reason, field: body.error?.details.field };
   }
   const res = await checkedFetch<{ error?: { details: { reason: string; field?: string } } }>(
     base + url,

@@ -106,3 +106,25 @@ test("serveMetrics listens on every interface by default and refuses a port in u
     await server.close();
   }
 });
+
+test("histograms render cumulative buckets, +Inf, _sum and _count", () => {
+  const r = new Registry();
+  const h = r.histogram("latency", "Latency", ["route"], [0.1, 1]);
+  h.observe({ route: "/a" }, 0.05);
+  h.observe({ route: "/a" }, 0.5);
+  h.observe({ route: "/a" }, 7);
+  expect(r.render()).toBe(
+    [
+      "# HELP latency Latency",
+      "# TYPE latency histogram",
+      'latency_bucket{route="/a",le="0.1"} 1',
+      'latency_bucket{route="/a",le="1"} 2',
+      'latency_bucket{route="/a",le="+Inf"} 3',
+      'latency_sum{route="/a"} 7.55',
+      'latency_count{route="/a"} 3',
+      "",
+    ].join("\n"),
+  );
+  expect(() => h.inc({ route: "/a" })).toThrow(TypeError);
+  expect(() => r.histogram("bad", "Bad", [], [1, 1])).toThrow(RangeError);
+});

@@ -8,11 +8,13 @@ import { AjcError } from "../../core/errors.ts";
 import { batchedSink, createLogger, LOG_FORMATS } from "../../core/log.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
+import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
 import { LOG_FORMAT_DESCRIPTION, natsLog, resolveLogFormat } from "../log-format.ts";
+import { parseMonitor } from "../monitor.ts";
 import { stopOnSignal } from "../signals.ts";
 import { readKey } from "./task/keys.ts";
 
@@ -33,6 +35,9 @@ interface RunArgs extends NatsFlags {
   verify?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
+  "max-event-streams"?: string;
+  "max-wait"?: string;
+  monitor?: string;
 }
 
 const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`;
@@ -92,6 +97,18 @@ const FLAGS: Record<
   /** The old spelling of --verify. */
   "verify-key": { type: "string", describe: "the same as --verify", hidden: true },
   "signatures-optional": { type: "boolean", describe: "with --verify, accept unsigned tasks too" },
+  "max-wait": {
+    type: "string",
+    describe: "longest Prefer: wait=N granted on task reads and creates (Go duration) [default: 60s]",
+  },
+  "max-event-streams": {
+    type: "string",
+    describe: `most GET /v1/events streams open at once; more get 429 [default: ${DEFAULT_MAX_EVENT_STREAMS}]`,
+  },
+  monitor: {
+    type: "string",
+    describe: "serve Prometheus metrics at /metrics on PORT (every interface) or HOST:PORT; off by default",
+  },
 };
 
 function parseBool(flag: string, v: string): boolean {
@@ -118,6 +135,14 @@ function bytes(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) {
     throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
+  }
+  return Number(v);
+}
+
+function count(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new AjcError("invalid_argument", `--${flag} must be a whole number of at least 1`, { field: flag });
   }
   return Number(v);
 }
@@ -179,8 +204,12 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         maxBodyBytes: bytes("max-body", str("max-body")),
         unsafeBind: bool("unsafe-bind"),
         allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
+        maxWaitMs: durationMs("max-wait", str("max-wait")),
+        maxEventStreams: count("max-event-streams", str("max-event-streams")),
         ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
       };
+      const monitor = str("monitor");
+      if (monitor !== undefined) options.monitor = parseMonitor(monitor);
       resolveServerOptions(options);
       checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);
       const sink = batchedSink((text) => ctx.io.err(text));

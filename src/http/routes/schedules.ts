@@ -1,4 +1,8 @@
-/** Schedule endpoints: create, list, get, delete. */
+/**
+ * Schedule endpoints: create, list, get, delete (the reference's), and our additions: replace
+ * (`PUT`), pause, resume and trigger. A paused schedule's representation has `paused: true` and
+ * `paused_at`; an active one's is exactly the reference's.
+ */
 import { parseCron } from "../../core/cron.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
@@ -7,10 +11,11 @@ import { encodeSchedule, MIN_SCHEDULE_DEADLINE_NS, type Schedule } from "../../c
 import { DEFAULT_TASK_MAX_TRIES } from "../../core/task.ts";
 import { formatTimeMs } from "../../core/time.ts";
 import type { ApiDeps, Handler } from "../context.ts";
-import { ANY, decodeBody, INTEGER, type Shape, STRING } from "../decode.ts";
+import { ANY, type Decoded, decodeBody, INTEGER, type Shape, STRING } from "../decode.ts";
 import { sendEmpty, sendJson } from "../respond.ts";
 import type { Router } from "../router.ts";
 import { payloadOf } from "./payload.ts";
+import { taskLocation } from "./tasks.ts";
 
 const CREATE_SCHEDULE = {
   name: { type: STRING, required: "schedule_invalid" },
@@ -24,13 +29,20 @@ const CREATE_SCHEDULE = {
   max_tries: { type: INTEGER },
 } satisfies Shape;
 
+/** `PUT /v1/schedules/{name}`: the create body without `name` (the path's; no renaming). */
+const { name: _name, ...REPLACE_SCHEDULE } = CREATE_SCHEDULE;
+
 /**
  * A schedule as the Go server answers it: the stored JSON without `payload` when there is none
- * (the reference schema has no null payload).
+ * (the reference schema has no null payload); a paused one also has `paused` and `paused_at`.
  */
 export function scheduleJson(s: Schedule): string {
   const o = JSON.parse(encodeSchedule(s)) as Record<string, unknown>;
   if (o.payload === null) delete o.payload;
+  if (s.paused) {
+    o.paused = true;
+    o.paused_at = s.paused_at ?? "";
+  }
   return JSON.stringify(o);
 }
 
@@ -59,26 +71,50 @@ function scheduleName(name: string): string {
   return name;
 }
 
+type ScheduleBody = Omit<Decoded<typeof CREATE_SCHEDULE>, "name">;
+
+/** The schedule a create or replace body describes, checked as the create checks it. */
+function scheduleOf(name: string, body: ScheduleBody, nowMs: number): Schedule {
+  checkCreate(body);
+  parseCron(body.schedule);
+  const s: Schedule = {
+    name,
+    schedule: body.schedule,
+    queue: body.queue,
+    task_type: body.task_type,
+    payload: payloadOf(body),
+    // As the Go server: 0 or below is kept as given (the tasks it creates have no try limit).
+    max_tries: body.max_tries ?? DEFAULT_TASK_MAX_TRIES,
+    created_at: formatTimeMs(nowMs),
+  };
+  if (body.deadline_offset !== undefined) s.deadline = deadlineOffset(body.deadline_offset);
+  return s;
+}
+
 /** Registers the schedule routes. */
 export function scheduleRoutes(router: Router<Handler>, deps: ApiDeps): void {
   const { client } = deps;
   router
     .add("POST", "/v1/schedules", async (ctx) => {
       const body = decodeBody(ctx.body, CREATE_SCHEDULE);
-      checkCreate(body);
-      parseCron(body.schedule);
-      const s: Schedule = {
-        name: body.name,
-        schedule: body.schedule,
-        queue: body.queue,
-        task_type: body.task_type,
-        payload: payloadOf(body),
-        // As the Go server: 0 or below is kept as given (the tasks it creates have no try limit).
-        max_tries: body.max_tries ?? DEFAULT_TASK_MAX_TRIES,
-        created_at: formatTimeMs(client.now()),
-      };
-      if (body.deadline_offset !== undefined) s.deadline = deadlineOffset(body.deadline_offset);
+      const s = scheduleOf(body.name, body, client.now());
       sendJson(ctx.res, 201, scheduleJson(await client.createSchedule(s)));
+    })
+    .add("PUT", "/v1/schedules/{name}", async (ctx) => {
+      const name = scheduleName(ctx.params.name!);
+      const body = decodeBody(ctx.body, REPLACE_SCHEDULE);
+      const s = scheduleOf(name, body, client.now());
+      sendJson(ctx.res, 200, scheduleJson(await client.replaceSchedule(s)));
+    })
+    .add("POST", "/v1/schedules/{name}/pause", async (ctx) =>
+      sendJson(ctx.res, 200, scheduleJson(await client.pauseSchedule(scheduleName(ctx.params.name!)))),
+    )
+    .add("POST", "/v1/schedules/{name}/resume", async (ctx) =>
+      sendJson(ctx.res, 200, scheduleJson(await client.resumeSchedule(scheduleName(ctx.params.name!)))),
+    )
+    .add("POST", "/v1/schedules/{name}/trigger", async (ctx) => {
+      const task = await client.triggerSchedule(scheduleName(ctx.params.name!));
+      sendJson(ctx.res, 201, client.taskJson(task), { location: taskLocation(task.id) });
     })
     .add("GET", "/v1/schedules", async (ctx) => {
       const list = await client.listSchedules();

@@ -1,10 +1,13 @@
 /**
  * `GET /v1/tasks`: a snapshot of the task store, streamed as it is read (JSON or NDJSON) so memory
- * stays bounded however many tasks exist. JSON returns at most 1000 tasks; NDJSON streams up to
+ * stays bounded however many tasks exist. JSON returns at most 1000 tasks, and a `next` cursor
+ * (the task-store sequence of the last task read) when more are stored after them, which
+ * `after=` continues from; NDJSON streams up to
  * 10,000,000. One listing runs at a time (each opens a JetStream consumer); others get 429. A
  * listing ends within about 60 seconds, when the client goes away, or when the server shuts down.
  */
 import type { ServerResponse } from "node:http";
+import type { TaskChange } from "../../client.ts";
 import { AjcError } from "../../core/errors.ts";
 import { encodeTask, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
 import { parseTimeNs } from "../../core/time.ts";
@@ -34,6 +37,8 @@ export interface ListQuery {
   queue?: string;
   type?: string;
   createdSinceNs?: bigint;
+  /** Continue after this cursor (a task-store sequence from an earlier page's `next`). */
+  afterSeq?: number;
   ndjson: boolean;
 }
 
@@ -72,6 +77,15 @@ export function parseListQuery(query: string): ListQuery {
       });
     }
     q.createdSinceNs = ns;
+  }
+  const after = p.get("after");
+  if (after !== null) {
+    if (!/^\d{1,15}$/.test(after)) {
+      throw new AjcError("invalid_argument", "after must be a cursor from an earlier page's next", {
+        field: "after",
+      });
+    }
+    q.afterSeq = Number(after);
   }
   const stream = p.get("stream");
   if (stream !== null) {
@@ -124,6 +138,7 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
   router.add("GET", "/v1/tasks", async (ctx) => {
     const q = parseListQuery(ctx.query);
     if (busy) {
+      deps.metrics.rejected.inc({ reason: "list_in_progress" });
       sendError(
         ctx.res,
         new AjcError("list_in_progress", "another task listing is running, try again shortly"),
@@ -140,9 +155,11 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
     ctx.res.once("close", stop);
     stopping.addEventListener("abort", stop, { once: true });
     ctx.extendDeadline(limits.maxDurationMs + limits.writeTimeoutMs);
-    let it: AsyncIterator<Task> | undefined;
+    let it: AsyncIterator<TaskChange> | undefined;
     try {
-      it = deps.client.listTasks({ limit: q.limit, signal: ac.signal })[Symbol.asyncIterator]();
+      it = deps.client
+        .listTaskEntries({ limit: q.limit, signal: ac.signal, afterSeq: q.afterSeq })
+        [Symbol.asyncIterator]();
       // Read before answering, so a storage failure still gets a proper error response.
       let next = await it.next();
       const { res } = ctx;
@@ -150,11 +167,15 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
         "content-type": q.ndjson ? "application/x-ndjson" : "application/json; charset=utf-8",
       });
       let count = 0;
+      let read = 0;
+      let lastSeq = q.afterSeq ?? 0;
       let buf = q.ndjson ? "" : '{"tasks":[';
       try {
         for (; !next.done && !res.destroyed; next = await it.next()) {
-          if (!matches(q, next.value)) continue;
-          const json = encodeTask(next.value);
+          read++;
+          lastSeq = next.value.seq;
+          if (!matches(q, next.value.task)) continue;
+          const json = encodeTask(next.value.task);
           if (q.ndjson) {
             await write(res, `${json}\n`);
           } else {
@@ -172,7 +193,19 @@ export function taskListRoute(router: Router<Handler>, deps: ApiDeps, limits: Li
         res.destroy();
         return;
       }
-      res.end(q.ndjson ? buf : `${buf}],"count":${count}}`);
+      if (q.ndjson) {
+        res.end(buf);
+        return;
+      }
+      // The read stopped at the limit with more stored after it: the page says where to go on.
+      let more = false;
+      if (read >= q.limit && !res.destroyed) {
+        more = await deps.client.lastTaskSeq().then(
+          (last) => last > lastSeq,
+          () => true,
+        );
+      }
+      res.end(`${buf}],"count":${count}${more ? `,"next":"${lastSeq}"` : ""}}`);
     } finally {
       clearTimeout(timer);
       stopping.removeEventListener("abort", stop);

@@ -7,6 +7,7 @@ import { ANY, BOOLEAN, decodeObject, INTEGER, parseObject, type Shape, STRING, S
 import { checkIdempotencyKey, fingerprint, IDEMPOTENCY_HEADER, Idempotency } from "../idempotency.ts";
 import { sendEmpty, sendJson } from "../respond.ts";
 import type { Router } from "../router.ts";
+import { preferredWaitSeconds, type TaskWaiters } from "../wait.ts";
 import { payloadOf } from "./payload.ts";
 
 const CREATE_TASK = {
@@ -43,10 +44,52 @@ function headerValue(ctx: RequestContext, name: string): string | undefined {
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
+/** How `Prefer: wait=N` is served. */
+export interface WaitOptions {
+  waiters: TaskWaiters;
+  /** The longest wait granted; longer ones are shortened to it. */
+  maxWaitMs: number;
+  /** Time to write the answer once the wait is over. */
+  writeTimeoutMs: number;
+  /** Aborted when the server shuts down: waits end at once with the task as it is. */
+  stopping: AbortSignal;
+}
+
 /** Registers the task routes except the listing (see task-list.ts). */
-export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
+export function taskRoutes(router: Router<Handler>, deps: ApiDeps, wait: WaitOptions): void {
   const { client } = deps;
   const idempotency = new Idempotency(client);
+
+  /**
+   * Holds the answer while the client asked to wait (`Prefer: wait=N`) and the task has not
+   * ended; answers with the task as it then is, with `Preference-Applied`.
+   */
+  const answer = async (ctx: RequestContext, status: number, task: Task, location?: boolean) => {
+    const seconds = preferredWaitSeconds(ctx.req.headers.prefer);
+    if (seconds === undefined) {
+      sendTask(ctx, status, task, client.taskJson(task), location);
+      return;
+    }
+    const granted = Math.min(seconds * 1000, wait.maxWaitMs);
+    ctx.extendDeadline(granted + wait.writeTimeoutMs);
+    const left = new AbortController();
+    const onClose = () => left.abort();
+    ctx.res.once("close", onClose);
+    wait.stopping.addEventListener("abort", onClose, { once: true });
+    let now: Task;
+    try {
+      now = await wait.waiters.wait(task, granted, left.signal);
+    } finally {
+      ctx.res.off("close", onClose);
+      wait.stopping.removeEventListener("abort", onClose);
+    }
+    const headers: Record<string, string> = {
+      "preference-applied": `wait=${Math.floor(granted / 1000)}`,
+      vary: "Prefer",
+    };
+    if (location) headers.location = taskLocation(now.id);
+    sendJson(ctx.res, status, client.taskJson(now), headers);
+  };
 
   const create: Handler = async (ctx) => {
     const header = headerValue(ctx, IDEMPOTENCY_HEADER);
@@ -70,14 +113,19 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
       throw new AjcError("task_past_deadline", `deadline ${task.deadline} has passed`, { field: "deadline" });
     }
     const queue = body.queue || deps.queue;
-    const enqueue = (t: Task) => client.enqueue(t, queue, { requireQueue: true });
+    const enqueue = async (t: Task) => {
+      const stored = await client.enqueue(t, queue, { requireQueue: true });
+      deps.metrics.enqueued.inc({ queue });
+      return stored;
+    };
     if (key === undefined) {
       const stored = await enqueue(task);
-      sendTask(ctx, 201, stored, client.taskJson(stored), true);
+      await answer(ctx, 201, stored, true);
       return;
     }
     const r = await idempotency.create(key, fingerprint(raw), task, body.id !== undefined, enqueue);
-    sendTask(ctx, r.replayed ? 200 : 201, r.task, client.taskJson(r.task), true);
+    if (r.replayed) deps.metrics.replays.inc({});
+    await answer(ctx, r.replayed ? 200 : 201, r.task, true);
   };
 
   const bulkRetry: Handler = async (ctx) => {
@@ -111,7 +159,7 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps): void {
     .add("POST", "/v1/tasks/retry", bulkRetry)
     .add("GET", "/v1/tasks/{id}", async (ctx) => {
       const task = await client.loadTask(ctx.params.id!);
-      sendTask(ctx, 200, task, client.taskJson(task));
+      await answer(ctx, 200, task);
     })
     .add("DELETE", "/v1/tasks/{id}", async (ctx) => {
       await client.deleteTask(ctx.params.id!);

@@ -118,8 +118,17 @@ export interface paths {
     /**
      * List tasks (snapshot).
      * @description A snapshot read through a short-lived JetStream consumer, oldest task first.
-     *     There is no cursor: filters are applied after the tasks are read, and `limit`
-     *     caps how many are read, so fewer than `limit` may match.
+     *     Filters are applied after the tasks are read, and `limit` caps how many are
+     *     read, so fewer than `limit` may match.
+     *
+     *     Paging (ajc addition): a JSON page whose read stopped at `limit` with more
+     *     stored after it carries `next`, a cursor (the task-store sequence of the last
+     *     task read); `after=<next>` with the same filters reads on from there, oldest
+     *     first. Tasks are ordered by when they were last stored, so paging sees every
+     *     task once, without gaps or repeats, while new tasks arrive (they come after);
+     *     a task changed while you page moves behind the cursor and shows up again,
+     *     in its new state, on a later page. A page may hold fewer matches than
+     *     `limit`, even none, and still have `next`.
      *
      *     Only one listing runs at a time per server; a concurrent call gets `429`
      *     (`rate_limited`, reason `list_in_progress`) with `Retry-After`.
@@ -195,6 +204,9 @@ export interface paths {
      *     `signature_required` (reason `task_not_signed`) or `signature_invalid` (reason
      *     `task_signature_invalid`) for a stored task that is unsigned or badly signed;
      *     `404` `task_not_found`.
+     *
+     *     With `Prefer: wait=N` (ajc addition) the answer is held until the task ends or
+     *     N seconds pass; see the `Prefer` parameter.
      */
     get: operations["getTask"];
     put?: never;
@@ -257,6 +269,70 @@ export interface paths {
      *     `ids_too_many` (more than 100), `invalid_json`.
      */
     post: operations["retryTasks"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Watch tasks and lifecycle events as they happen (Server-Sent Events).
+     * @description ajc addition. A `text/event-stream` answer that stays open: one event per task
+     *     change and per asyncjobs lifecycle event, as they happen. Each event has
+     *     `event:` (its kind), `id:` and `data:` (one line of JSON, the `EventData`
+     *     schema):
+     *
+     *     | `event:` | `data:` | `id:` |
+     *     |---|---|---|
+     *     | `task` | the task as stored (`Task`) after a change | the task-store sequence it was stored at |
+     *     | `task_state` | the lifecycle event as Go publishes it (`TaskStateEvent`) | the stream's cursor |
+     *     | `leader_elected` | `LeaderElectedEvent` | the stream's cursor |
+     *     | `end` | why the server ended the stream (`EventStreamEnd`); the last event | the stream's cursor |
+     *
+     *     **Resuming.** Every `id:` is a sequence of the task store (the JetStream stream
+     *     `CHORIA_AJ_TASKS`). That stream keeps one message per task, and each save of a
+     *     task replaces its previous message with one at a higher sequence, so the
+     *     messages after sequence N are the latest state of every task changed since N,
+     *     each once. A client that reconnects with `Last-Event-ID: N` (EventSource does
+     *     so by itself) is therefore sent every task changed since, at its latest state,
+     *     while the store still holds it (retention, `DELETE` and purge remove tasks
+     *     without an event). For a first connection `after=N` does the same; without
+     *     either the stream starts with changes from now on. Lifecycle events come from
+     *     core NATS and are best effort, as in Go: those published while no stream was
+     *     open are not replayed, so treat `task` events as the record and `task_state`
+     *     as a hint. A lifecycle event's `id:` is the newest sequence the stream had read
+     *     when it was sent, so `Last-Event-ID` keeps its meaning whatever kind came last.
+     *
+     *     **Filters.** `task` (repeatable, at most 100), `type`, `queue` and `state`
+     *     (repeatable) apply to `task` and `task_state` events; `kind` (repeatable)
+     *     chooses the kinds sent (default all). A stream filtered to tasks carries
+     *     `leader_elected` events only when `kind` asks for them.
+     *
+     *     **Staying open.** A `: heartbeat` comment is sent after 15 seconds without
+     *     another event, so proxies do not close a quiet stream; the server's write
+     *     timeout does not apply to streams. The answer has `Cache-Control: no-cache`
+     *     and `X-Accel-Buffering: no` (nginx then passes events on as they come). A
+     *     client that does not read what it is sent is cut off once 1 MiB is waiting for
+     *     it (or its buffer stays full for 10 seconds): it gets a last `end` event with
+     *     reason `slow_client` and should reconnect with `Last-Event-ID`. Server shutdown
+     *     ends streams with reason `server_shutdown`. At most `--max-event-streams`
+     *     (default 100) streams are open per server; beyond that the answer is `429`
+     *     (`rate_limited`, reason `too_many_streams`) with `Retry-After`.
+     *
+     *     Errors: `400` with reason `invalid_argument` (an unknown `kind` or `state`, an
+     *     `after` or `Last-Event-ID` that is not a sequence, more than 100 `task`) or
+     *     `task_id_invalid`, with `details.field` naming the parameter.
+     */
+    get: operations["watchEvents"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -393,13 +469,106 @@ export interface paths {
      * @description Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
      */
     get: operations["getSchedule"];
-    put?: never;
+    /**
+     * Replace a scheduled task (ajc addition).
+     * @description Replaces the stored schedule with the body, checked as a create is (without `name`:
+     *     the path names the schedule, which cannot be renamed). The schedule keeps
+     *     its `created_at` and, when paused, stays paused. A running scheduler (ajc's or a Go
+     *     one) picks the change up at once and computes the next firing from the new expression.
+     *
+     *     Errors: those of `createSchedule` (`invalid_json` for a `name` in the body), plus `400`
+     *     `schedule_invalid` (a bad path name); `404` `schedule_not_found`.
+     */
+    put: operations["replaceSchedule"];
     post?: never;
     /**
      * Delete a scheduled task.
      * @description Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
      */
     delete: operations["deleteSchedule"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/pause": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pause a scheduled task (ajc addition).
+     * @description No scheduler fires a paused schedule, a Go `ajc tasks cron scheduler` leader included:
+     *     ajc moves it out of the `scheduled_tasks.<name>` key of `CHORIA_AJ_CONFIGURATION` (the
+     *     only keys schedulers watch) to `ajc_paused_schedules.<name>`, the same JSON with
+     *     `paused_at`. Go's tools do not list a paused schedule. Pausing a paused schedule changes
+     *     nothing. The answer has `paused: true`.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
+     */
+    post: operations["pauseSchedule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/resume": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resume a paused scheduled task (ajc addition).
+     * @description Moves the schedule back where schedulers fire it; the next firing is computed from now
+     *     (firings missed while paused are not made up). Resuming an active schedule changes nothing.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`.
+     */
+    post: operations["resumeSchedule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/schedules/{name}/trigger": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run a scheduled task now (ajc addition).
+     * @description Enqueues the schedule's task once, now, as a firing makes it (queue, type, payload, max
+     *     tries, a deadline of now plus the offset), with a task id of its own; paused schedules too.
+     *     The schedule's next regular firing is unchanged.
+     *
+     *     Errors: `400` `schedule_invalid` (bad name); `404` `schedule_not_found`, `queue_not_found`
+     *     (the schedule's queue does not exist).
+     */
+    post: operations["triggerSchedule"];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -452,7 +621,7 @@ export interface components {
          *       `task_update_conflict`, `idempotency_key_reused`
          *     - `duplicate`: `queue_already_exists`, `schedule_already_exists`,
          *       `duplicate_item`
-         *     - `rate_limited`: `list_in_progress`
+         *     - `rate_limited`: `list_in_progress`, `too_many_streams`
          *     - `payload_too_large`: `payload_too_large`
          *     - `unavailable`: `storage_not_ready`, `storage_timeout`
          *     - `signature_required`: `task_not_signed`
@@ -596,6 +765,12 @@ export interface components {
       tasks: components["schemas"]["Task"][];
       /** @description Number of tasks in this response. */
       count: number;
+      /**
+       * @description ajc addition. Present when the read stopped at `limit` with more tasks stored
+       *     after it: pass it back as `after=` (with the same filters) for the next page.
+       *     Absent on the last page.
+       */
+      next?: string;
     };
     BulkRetryRequest: {
       /** @description Task ids: at least 1 (`ids_required`), at most 100 (`ids_too_many`). */
@@ -721,6 +896,13 @@ export interface components {
       max_tries: number;
       /** Format: date-time */
       created_at: string;
+      /** @description ajc addition. `true` while the schedule is paused; left out while active. */
+      paused?: boolean;
+      /**
+       * Format: date-time
+       * @description ajc addition. When the schedule was paused; left out while active.
+       */
+      paused_at?: string;
     };
     ScheduleList: {
       schedules: components["schemas"]["Schedule"][];
@@ -738,6 +920,51 @@ export interface components {
     ScheduleCreateRequest: {
       /** @description Schedule name; must match `^[a-zA-Z0-9_:-]+$`. */
       name: string;
+      /**
+       * @description Cron expression: five fields, a descriptor (`@yearly`, `@annually`,
+       *     `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`) or
+       *     `@every <go duration>`, optionally prefixed with `CRON_TZ=<zone>` or
+       *     `TZ=<zone>`.
+       */
+      schedule: string;
+      /**
+       * @description The queue the tasks go to; it need not exist yet, but its name must match
+       *     `^[a-zA-Z0-9_:-]+$` (ajc addition: the Go server takes any name). Empty is as
+       *     left out (`queue_name_required`).
+       */
+      queue: string;
+      task_type: string;
+      /** @description Any JSON value. The server stores its compact JSON text as the payload bytes. */
+      payload?: unknown;
+      /**
+       * Format: byte
+       * @description Payload bytes already encoded as standard padded base64.
+       */
+      payload_base64?: string;
+      /**
+       * @description Go duration string, rounded to whole seconds as the Go server does, at least
+       *     `30s`. Each task created by the schedule gets the deadline firing time +
+       *     offset. Reported back as `deadline` (nanoseconds).
+       */
+      deadline_offset?: string;
+      /**
+       * @description Tries of each task created (default 10). As the Go server, 0 or below is
+       *     accepted and means no limit.
+       */
+      max_tries?: number;
+    };
+    /**
+     * @description ajc addition. The create body without `name` (the path names the schedule; it cannot
+     *     be renamed). Give at most one of `payload` and `payload_base64`. Unknown fields are
+     *     refused.
+     * @example {
+     *       "schedule": "@every 5m",
+     *       "queue": "REPORTS",
+     *       "task_type": "report:nightly",
+     *       "deadline_offset": "1h"
+     *     }
+     */
+    ScheduleReplaceRequest: {
       /**
        * @description Cron expression: five fields, a descriptor (`@yearly`, `@annually`,
        *     `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`) or
@@ -806,6 +1033,61 @@ export interface components {
     };
     RetryPolicyList: {
       policies: components["schemas"]["RetryPolicy"][];
+    };
+    /**
+     * @description ajc addition. The `data:` of one `GET /v1/events` event, by its `event:` name:
+     *     `task` → `Task`, `task_state` → `TaskStateEvent`, `leader_elected` →
+     *     `LeaderElectedEvent`, `end` → `EventStreamEnd`.
+     */
+    EventData:
+      | components["schemas"]["Task"]
+      | components["schemas"]["TaskStateEvent"]
+      | components["schemas"]["LeaderElectedEvent"]
+      | components["schemas"]["EventStreamEnd"];
+    /**
+     * @description ajc addition. A task changed state: the asyncjobs lifecycle event, as the Go
+     *     library publishes it on `CHORIA_AJ.E.task_state.<id>`.
+     */
+    TaskStateEvent: {
+      event_id: string;
+      /** @enum {string} */
+      type: "io.choria.asyncjobs.v1.task_state";
+      /** Format: date-time */
+      timestamp: string;
+      task_id: string;
+      state: components["schemas"]["TaskState"];
+      tries: number;
+      queue?: string;
+      task_type: string;
+      last_error?: string;
+      /**
+       * Format: int64
+       * @description Nanoseconds since the task was created.
+       */
+      task_age?: number;
+    };
+    /**
+     * @description ajc addition. A component (such as the task scheduler) elected a leader: the
+     *     asyncjobs lifecycle event on `CHORIA_AJ.E.leader_election.<component>`.
+     */
+    LeaderElectedEvent: {
+      event_id: string;
+      /** @enum {string} */
+      type: "io.choria.asyncjobs.v1.leader_elected";
+      /** Format: date-time */
+      timestamp: string;
+      name: string;
+      component: string;
+    };
+    /**
+     * @description ajc addition. The last event of a stream the server ended: `slow_client` (the
+     *     client did not read fast enough), `server_shutdown`, or `storage_failed`.
+     *     Reconnect with `Last-Event-ID` to go on.
+     */
+    EventStreamEnd: {
+      /** @enum {string} */
+      reason: "slow_client" | "server_shutdown" | "storage_failed";
+      message: string;
     };
     HealthResponse: {
       /** @enum {string} */
@@ -890,8 +1172,9 @@ export interface components {
       };
     };
     /**
-     * @description Another listing is running: code `rate_limited`, reason `list_in_progress`.
-     *     Try again after `Retry-After` seconds.
+     * @description Another listing is running: code `rate_limited`, reason `list_in_progress`;
+     *     or (ajc addition) the server's limit of open event streams is reached, reason
+     *     `too_many_streams`. Try again after `Retry-After` seconds.
      */
     RateLimited: {
       headers: {
@@ -989,6 +1272,11 @@ export interface components {
     TaskLocation: string;
     /** @description Seconds to wait before trying again. */
     RetryAfter: number;
+    /**
+     * @description ajc addition (RFC 7240): `wait=N` when the server honoured `Prefer: wait`, N
+     *     being the seconds it was willing to wait.
+     */
+    PreferenceApplied: string;
     /** @description The methods the path supports, comma separated. */
     Allow: string;
   };
@@ -1147,6 +1435,11 @@ export interface operations {
          *     `maximum: 1000`, which applies to JSON listings.
          */
         limit?: number;
+        /**
+         * @description ajc addition. Continue after this cursor: the `next` of an earlier page (NDJSON
+         *     streams accept it too). Errors: `400` `invalid_argument` when it is not one.
+         */
+        after?: string;
         /** @description When `ndjson`, stream newline-delimited JSON, one task per line. */
         stream?: "ndjson";
       };
@@ -1185,6 +1478,15 @@ export interface operations {
          *     return the original task with `200` instead of creating another.
          */
         "Idempotency-Key"?: string;
+        /**
+         * @description ajc addition (RFC 7240). `wait=N`: hold the answer until the task is in an
+         *     end state (`complete`, `expired`, `terminated`, `unreachable`) or N seconds
+         *     have passed, whichever is first; then answer as usual with the task as it is
+         *     then. N is capped by the server's `--max-wait` (default 60); the answer says
+         *     `Preference-Applied: wait=N` with the N it waited for at most. Other
+         *     preferences, and a malformed `wait`, are ignored.
+         */
+        Prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -1202,6 +1504,7 @@ export interface operations {
       200: {
         headers: {
           Location: components["headers"]["TaskLocation"];
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
@@ -1212,6 +1515,7 @@ export interface operations {
       201: {
         headers: {
           Location: components["headers"]["TaskLocation"];
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
@@ -1231,7 +1535,17 @@ export interface operations {
   getTask: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description ajc addition (RFC 7240). `wait=N`: hold the answer until the task is in an
+         *     end state (`complete`, `expired`, `terminated`, `unreachable`) or N seconds
+         *     have passed, whichever is first; then answer as usual with the task as it is
+         *     then. N is capped by the server's `--max-wait` (default 60); the answer says
+         *     `Preference-Applied: wait=N` with the N it waited for at most. Other
+         *     preferences, and a malformed `wait`, are ignored.
+         */
+        Prefer?: string;
+      };
       path: {
         /** @description Task id. */
         id: string;
@@ -1243,6 +1557,7 @@ export interface operations {
       /** @description The task. */
       200: {
         headers: {
+          "Preference-Applied": components["headers"]["PreferenceApplied"];
           [name: string]: unknown;
         };
         content: {
@@ -1340,6 +1655,47 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  watchEvents: {
+    parameters: {
+      query?: {
+        /** @description Repeatable: only these tasks. */
+        task?: string[];
+        /** @description Only tasks of this type. */
+        type?: string;
+        /** @description Only tasks in this queue. */
+        queue?: string;
+        /** @description Repeatable: only tasks (and task_state events) in these states. */
+        state?: components["schemas"]["TaskState"][];
+        /** @description Repeatable: only events of these kinds. Default all. */
+        kind?: ("task" | "task_state" | "leader_elected")[];
+        /** @description Start after this task-store sequence (an `id:` of an earlier stream). */
+        after?: number;
+      };
+      header?: {
+        /** @description Resume after this event id (a task-store sequence); wins over `after`. */
+        "Last-Event-ID"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event stream. Each `data:` line is one `EventData` value. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["RateLimited"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };
@@ -1562,6 +1918,40 @@ export interface operations {
       503: components["responses"]["Unavailable"];
     };
   };
+  replaceSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScheduleReplaceRequest"];
+      };
+    };
+    responses: {
+      /** @description The schedule as now stored. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
   deleteSchedule: {
     parameters: {
       query?: never;
@@ -1584,6 +1974,94 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  pauseSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The paused schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  resumeSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The active schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  triggerSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Schedule name. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The task created and enqueued. */
+      201: {
+        headers: {
+          Location: components["headers"]["TaskLocation"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Task"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["Internal"];
       503: components["responses"]["Unavailable"];
     };

@@ -3,9 +3,12 @@ import type { Argv, CommandModule } from "yargs";
 import type { CliContext } from "../../context.ts";
 import type { CommandFactory } from "../index.ts";
 import { cronAddCommand } from "./add.ts";
+import { cronEditCommand } from "./edit.ts";
 import { cronLsCommand } from "./ls.ts";
+import { cronPauseCommand, cronResumeCommand } from "./pause.ts";
 import { cronRmCommand } from "./rm.ts";
 import { cronSchedulerCommand } from "./scheduler.ts";
+import { cronTriggerCommand } from "./trigger.ts";
 import { cronViewCommand } from "./view.ts";
 
 /** Add each `ajc task cron` subcommand here (one import, one entry). */
@@ -13,6 +16,10 @@ const CRON_SUBCOMMANDS: CommandFactory[] = [
   cronAddCommand,
   cronLsCommand,
   cronViewCommand,
+  cronEditCommand,
+  cronPauseCommand,
+  cronResumeCommand,
+  cronTriggerCommand,
   cronRmCommand,
   cronSchedulerCommand,
 ];

@@ -38,7 +38,13 @@ export function cronLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
       ctx.io.out(
         table(
           ["Name", "Schedule", "Queue", "Task type", "Created"],
-          schedules.map((s) => [s.name, s.schedule, s.queue, s.task_type, shortTime(s.created_at)]),
+          schedules.map((s) => [
+            s.name,
+            s.paused ? `${s.schedule} (paused)` : s.schedule,
+            s.queue,
+            s.task_type,
+            shortTime(s.created_at),
+          ]),
         ),
       );
     },

@@ -13,10 +13,22 @@ export function showSchedule(s: Schedule): string {
     ["Payload", humanBytes(payload)],
     ["Deadline", s.deadline ? `${humanDuration(s.deadline)} after creation` : undefined],
     ["Max tries", s.max_tries > 0 ? s.max_tries : undefined],
+    [
+      "Paused",
+      s.paused ? `since ${shortTime(s.paused_at ?? "")}: it does not fire until resumed` : undefined,
+    ],
   ])}`;
 }
 
-/** The schedule as the Go library's JSON (keys in its order), as a value to print. */
+/**
+ * The schedule as the Go library's JSON (keys in its order), as a value to print; a paused one
+ * also has `paused` and `paused_at` (as the HTTP API answers it).
+ */
 export function scheduleJson(s: Schedule): unknown {
-  return JSON.parse(encodeSchedule(s));
+  const o = JSON.parse(encodeSchedule(s)) as Record<string, unknown>;
+  if (s.paused) {
+    o.paused = true;
+    o.paused_at = s.paused_at ?? "";
+  }
+  return o;
 }

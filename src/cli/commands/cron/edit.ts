@@ -1,0 +1,75 @@
+/**
+ * `ajc task cron edit NAME [--schedule ...] [--type ...] ...`: changes a stored schedule; what no
+ * flag names stays as it is. A running scheduler (ours or a Go one) follows the change at once.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { normaliseCronShorthand, parseCron } from "../../../core/cron.ts";
+import { parseGoDuration } from "../../../core/duration.ts";
+import { AjcError } from "../../../core/errors.ts";
+import type { Schedule } from "../../../core/schedule.ts";
+import type { NatsFlags } from "../../config.ts";
+import type { CliContext } from "../../context.ts";
+import { jsonFlag } from "../../flags.ts";
+import { scheduleJson, showSchedule } from "./show.ts";
+
+interface EditArgs extends NatsFlags {
+  name: string;
+  schedule?: string;
+  type?: string;
+  payload?: string;
+  queue?: string;
+  deadline?: string;
+  tries?: number;
+  json: boolean;
+}
+
+/** The `ajc task cron edit` command. */
+export function cronEditCommand(ctx: CliContext): CommandModule<object, EditArgs> {
+  return {
+    command: "edit <name>",
+    aliases: ["update", "e"],
+    describe: "Changes a scheduled task (paused ones stay paused)",
+    builder: (y: Argv<object>) =>
+      jsonFlag(y)
+        .positional("name", { type: "string", demandOption: true, describe: "schedule name" })
+        .option("schedule", {
+          type: "string",
+          describe: "new cron expression, e.g. '*/5 * * * *', daily, 'every 10m'",
+        })
+        .option("type", { type: "string", describe: "new type of the tasks created" })
+        .option("payload", { type: "string", describe: "new payload of the tasks created, stored as given" })
+        .option("queue", { alias: "q", type: "string", describe: "new queue the tasks are enqueued into" })
+        .option("deadline", {
+          type: "string",
+          describe: "new deadline offset (a Go duration, at least 30s; 0 removes it)",
+        })
+        .option("tries", { type: "number", describe: "new maximum tries of each task created" }),
+    handler: async (argv) => {
+      const changes = [argv.schedule, argv.type, argv.payload, argv.queue, argv.deadline, argv.tries];
+      if (changes.every((c) => c === undefined)) {
+        throw new AjcError(
+          "invalid_argument",
+          "nothing to change: give --schedule, --type, --payload, --queue, --deadline or --tries",
+        );
+      }
+      const client = await ctx.connect(argv);
+      const s: Schedule = { ...(await client.loadSchedule(argv.name)) };
+      if (argv.schedule !== undefined) {
+        s.schedule = normaliseCronShorthand(argv.schedule);
+        parseCron(s.schedule);
+      }
+      if (argv.type !== undefined) s.task_type = argv.type;
+      if (argv.payload !== undefined) s.payload = Buffer.from(argv.payload).toString("base64");
+      if (argv.queue !== undefined) s.queue = argv.queue;
+      if (argv.tries !== undefined) s.max_tries = argv.tries;
+      if (argv.deadline !== undefined) {
+        const ns = parseGoDuration(argv.deadline, "deadline");
+        if (ns === 0) delete s.deadline;
+        else s.deadline = ns;
+      }
+      const stored = await client.replaceSchedule(s);
+      if (argv.json) ctx.json(scheduleJson(stored));
+      else ctx.io.out(showSchedule(stored));
+    },
+  };
+}
