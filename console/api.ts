@@ -68,6 +68,9 @@ export interface Schedule {
   deadline?: number;
   max_tries: number;
   created_at: string;
+  /** True while paused (an ajc addition); absent while active. */
+  paused?: boolean;
+  paused_at?: string;
 }
 
 export interface Readiness {
@@ -221,6 +224,13 @@ export const api = {
   deleteQueue: (name: string) => request<void>("DELETE", `/v1/queues/${enc(name)}`),
   listSchedules: () => request<{ schedules: Schedule[] }>("GET", "/v1/schedules").then((r) => r.schedules),
   createSchedule: (s: Record<string, unknown>) => request<Schedule>("POST", "/v1/schedules", s),
+  /** Replaces a schedule: the create body without `name`. */
+  replaceSchedule: (name: string, s: Record<string, unknown>) =>
+    request<Schedule>("PUT", `/v1/schedules/${enc(name)}`, s),
+  pauseSchedule: (name: string) => request<Schedule>("POST", `/v1/schedules/${enc(name)}/pause`),
+  resumeSchedule: (name: string) => request<Schedule>("POST", `/v1/schedules/${enc(name)}/resume`),
+  /** Enqueues the schedule's task once, now; the task created. */
+  triggerSchedule: (name: string) => request<Task>("POST", `/v1/schedules/${enc(name)}/trigger`),
   deleteSchedule: (name: string) => request<void>("DELETE", `/v1/schedules/${enc(name)}`),
 };
 

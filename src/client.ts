@@ -15,6 +15,7 @@ import type { ConnectionOptions } from "./store/connection.ts";
 import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
 import { type RemoteReply, requestRemote } from "./store/remote.ts";
+import { type ReplicaState, raiseCommand, replicaStates, underReplicated } from "./store/replication.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
 import { SCHEDULER_ELECTION_KEY } from "./store/subjects.ts";
@@ -26,6 +27,7 @@ export type {
   ConnectionOptions,
   LifecycleEvent,
   QueueInfo,
+  ReplicaState,
   ScheduleChange,
   TaskChange,
   TaskChangeFeed,
@@ -33,6 +35,7 @@ export type {
   TaskStoreInfo,
   TaskStoreOptions,
 };
+export { raiseCommand, underReplicated };
 
 /**
  * Keys that expire after the bucket's TTL, with atomic create and revision-checked update: what the
@@ -350,6 +353,22 @@ export class Client {
 
   async purgeTasks(): Promise<void> {
     return this.storage.tasks.purge();
+  }
+
+  /** Replicas, leader and lagging followers of every stream and bucket of the layout. */
+  async replication(): Promise<ReplicaState[]> {
+    this.storage.assertConnected();
+    return replicaStates(this.storage.jet);
+  }
+
+  /**
+   * Opens (creating with the client's replicas when missing) the elections and idempotency buckets
+   * beside the task store, so `ajc task initialize --replicas N` prepares every bucket at once.
+   */
+  async prepareBuckets(): Promise<void> {
+    this.storage.assertConnected();
+    await this.storage.elections();
+    await this.idempotencyKeys();
   }
 
   async configureTaskStore(retentionNs: number, replicas: number): Promise<void> {

@@ -114,8 +114,12 @@ export class Idempotency {
           await keys.update(kvKey, JSON.stringify({ ...claim, done: true }), revision).catch(() => {});
           return result;
         } catch (err) {
-          // Nothing was created under this key: release it so the caller can try again.
-          await keys.delete(kvKey).catch(() => {});
+          // Refused: nothing was created under this key, so release it for the caller's next try.
+          // Unavailable: the task may be stored (without its work item, or the write's outcome
+          // unknown), so the claim stays and the retry finishes that task instead of making a
+          // second one (#follow; found by the cluster fault tests).
+          if (!(err instanceof AjcError && err.code === "unavailable"))
+            await keys.delete(kvKey).catch(() => {});
           throw err;
         }
       }

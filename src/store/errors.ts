@@ -31,6 +31,18 @@ export function isWrongLastSequence(err: unknown): boolean {
   const code = jsCode(err);
   return code === JS_WRONG_LAST_SEQUENCE || code === JS_WRONG_LAST_SEQUENCE_CONSTANT;
 }
+/** "replicas > 1 not supported in non-clustered mode". */
+export const JS_REPLICAS_NOT_CLUSTERED = 10074;
+/** "no suitable peers for placement": fewer servers (up, in the cluster) than replicas asked for. */
+export const JS_NO_SUITABLE_PEERS = 10005;
+/**
+ * What a JetStream cluster answers while a stream or the meta layer has no leader (an election
+ * under way, a node lost): "temporarily unavailable" (10008), "not assigned to this server"
+ * (10007), "can not handle request" (10009), a stream or consumer offline (10118, 10119, 10194,
+ * 10195) and "expected last sequence per subject temporarily unavailable" (10163). An outage that
+ * passes, so a 503, never a 500.
+ */
+export const JS_CLUSTER_UNAVAILABLE = new Set([10007, 10008, 10009, 10118, 10119, 10163, 10194, 10195]);
 
 /** The JetStream API error code of `err`, if it is one. */
 export function jsCode(err: unknown): number | undefined {
@@ -72,6 +84,30 @@ export function toAjcError(err: unknown, what: string, notFound: Reason = "stora
     return new AjcError("task_update_conflict", `${what}: changed by someone else, reload and try again`, {
       cause: err,
     });
+  }
+  if (code !== undefined && JS_CLUSTER_UNAVAILABLE.has(code)) {
+    return new AjcError(
+      "storage_not_ready",
+      `${what}: NATS JetStream is not available (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (code === JS_REPLICAS_NOT_CLUSTERED || code === JS_NO_SUITABLE_PEERS) {
+    // A replica count the servers cannot place is the caller's setting to change, not an outage.
+    const why =
+      code === JS_REPLICAS_NOT_CLUSTERED
+        ? "more than 1 replica needs a JetStream cluster and this NATS server runs alone"
+        : "the JetStream cluster has fewer servers up than the replicas asked for";
+    return new AjcError(
+      "invalid_argument",
+      `${what}: ${why} (${(err as Error).message}); use fewer --replicas`,
+      {
+        field: "replicas",
+        cause: err,
+      },
+    );
   }
   if (err instanceof natsErrors.TimeoutError) {
     // The request may have been carried out (a publish stored, a stream updated): unlike "not

@@ -23,13 +23,14 @@ export class ExpiringBucket {
   ) {}
 
   /**
-   * The elections bucket, `CHORIA_AJ_ELECTIONS`, created with a TTL of 10s when missing. Its TTL is
+   * The elections bucket, `CHORIA_AJ_ELECTIONS`, created with a TTL of 10s (and `replicas`) when missing. Its TTL is
    * read from the bucket, as the Go library reads it: a bucket someone made with another TTL keeps
    * it, and the election's timings must follow the keys' real lifetime, not the default's.
    */
-  static async elections(jet: Jet): Promise<ExpiringBucket> {
+  static async elections(jet: Jet, replicas = 1): Promise<ExpiringBucket> {
     const kv = await openBucket(jet, ELECTIONS_BUCKET, {
       description: ELECTIONS_DESCRIPTION,
+      replicas,
       ttl: ELECTIONS_TTL_MS,
       history: 1,
     });
@@ -42,10 +43,11 @@ export class ExpiringBucket {
     return new ExpiringBucket(kv, ttlMs);
   }
 
-  /** Our idempotency-key bucket, TTL 10 minutes. */
-  static async idempotency(jet: Jet): Promise<ExpiringBucket> {
+  /** Our idempotency-key bucket, TTL 10 minutes; `replicas` applies when it is created. */
+  static async idempotency(jet: Jet, replicas = 1): Promise<ExpiringBucket> {
     const kv = await openBucket(jet, IDEMPOTENCY_BUCKET, {
       description: IDEMPOTENCY_DESCRIPTION,
+      replicas,
       ttl: IDEMPOTENCY_TTL_MS,
       history: 1,
     });

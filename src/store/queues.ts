@@ -17,7 +17,15 @@ import { headers, type MsgHdrs } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { assertQueueName } from "../core/names.ts";
 import { defaultQueue, type Queue, type QueueStorage } from "../core/queue.ts";
-import { isNoResponders, JS_CONSUMER_NOT_FOUND, JS_STREAM_NOT_FOUND, jsCode, toAjcError } from "./errors.ts";
+import {
+  isNoResponders,
+  isUnavailable,
+  JS_CLUSTER_UNAVAILABLE,
+  JS_CONSUMER_NOT_FOUND,
+  JS_STREAM_NOT_FOUND,
+  jsCode,
+  toAjcError,
+} from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import {
   QUEUE_DESCRIPTION,
@@ -91,7 +99,11 @@ function queueFrom(si: StreamInfo, ci: ConsumerInfo | undefined): QueueInfo {
 }
 
 export class QueueStore {
-  constructor(private readonly jet: Jet) {}
+  /** `defaultReplicas`: for a queue created without a replica count (the server's `--replicas`). */
+  constructor(
+    private readonly jet: Jet,
+    private readonly defaultReplicas = 1,
+  ) {}
 
   /** Creates a queue (`queue_already_exists` when its stream exists). */
   async create(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
@@ -112,7 +124,8 @@ export class QueueStore {
     } catch (err) {
       if (jsCode(err) !== JS_STREAM_NOT_FOUND) throw toAjcError(err, what);
       try {
-        si = await this.jet.jsm.streams.add(streamConfig(q, storage));
+        const replicas = storage.replicas ?? this.defaultReplicas;
+        si = await this.jet.jsm.streams.add(streamConfig(q, { ...storage, replicas }));
       } catch (addErr) {
         throw toAjcError(addErr, `creating ${what}`);
       }
@@ -215,20 +228,33 @@ export class QueueStore {
     try {
       const si = await this.jet.jsm.streams.info(stream);
       // Storage type cannot change on a live stream: keep what it has.
-      const { storage: _keep, ...next } = streamConfig(q, {
-        memory: current.memory,
-        replicas: storage.replicas ?? current.replicas,
-      });
+      const replicas = storage.replicas ?? current.replicas;
+      const { storage: _keep, ...next } = streamConfig(q, { memory: current.memory, replicas });
       await this.jet.jsm.streams.update(stream, {
         ...si.config,
         ...next,
         duplicate_window: duplicateWindow(si.config.duplicate_window, q.max_age),
       });
-      await this.jet.jsm.consumers.update(stream, WORKERS_CONSUMER, {
+      const consumer = {
         ack_wait: q.max_runtime,
         max_ack_pending: q.max_concurrent,
         max_deliver: q.max_tries > 0 ? q.max_tries : -1,
-      });
+        // A consumer keeps the replica count it was made with when its stream's changes: without
+        // this, a queue raised to R3 would still lose its WORKERS consumer with one node.
+        num_replicas: replicas,
+      };
+      // Right after its stream's peers change, the consumer may be electing a leader and not
+      // answer (nats-server 2.9 does this): a few tries before giving up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.jet.jsm.consumers.update(stream, WORKERS_CONSUMER, consumer);
+          break;
+        } catch (err) {
+          const transient = isUnavailable(err) || JS_CLUSTER_UNAVAILABLE.has(jsCode(err) ?? 0);
+          if (!transient || replicas === current.replicas || attempt >= 4) throw err;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
     } catch (err) {
       throw toAjcError(err, `configuring queue ${q.name}`, "queue_not_found");
     }
@@ -294,13 +320,29 @@ export class QueueStore {
       const ack = await this.jet.pub.publish(workItemSubject(queue, taskId), body, h);
       duplicate = ack.duplicate;
     } catch (err) {
-      // No stream listens on the subject: JetStream answers "no responders". While connected,
-      // that can only mean the queue does not exist.
-      if (isNoResponders(err)) {
-        throw new AjcError("queue_not_found", `queue not found: ${queue}`, { cause: err });
-      }
+      // No stream listens on the subject: JetStream answers "no responders". On a lone server
+      // that means the queue does not exist; in a cluster it is also what a publish gets while
+      // the stream's leader is being replaced, so the stream itself is asked.
+      if (isNoResponders(err)) throw await this.#noResponders(queue, err);
       throw toAjcError(err, `publishing to queue ${queue}`, "queue_not_found");
     }
     if (duplicate) throw new AjcError("duplicate_item", "duplicate work queue item");
+  }
+
+  /** `queue_not_found` when the queue's stream is missing, else the outage it is (a 503). */
+  async #noResponders(queue: string, err: unknown): Promise<AjcError> {
+    try {
+      await this.jet.jsm.streams.info(queueStream(queue));
+    } catch (infoErr) {
+      if (jsCode(infoErr) === JS_STREAM_NOT_FOUND) {
+        return new AjcError("queue_not_found", `queue not found: ${queue}`, { cause: err });
+      }
+      return toAjcError(infoErr, `publishing to queue ${queue}`, "queue_not_found");
+    }
+    return new AjcError(
+      "storage_not_ready",
+      `publishing to queue ${queue}: its stream has no leader answering (NATS JetStream is not available)`,
+      { cause: err },
+    );
   }
 }

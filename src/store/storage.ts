@@ -11,11 +11,14 @@ import { type Jet, openJet } from "./jet.ts";
 import { QueueStore } from "./queues.ts";
 import { ScheduleStore } from "./schedules.ts";
 import { lastTaskSeq, openTaskChanges, type TaskChangeFeed, type TaskChangeOptions } from "./task-changes.ts";
-import { TaskStore, type TaskStoreOptions } from "./tasks.ts";
+import { TaskStore, type TaskStoreOptions, validateReplicas } from "./tasks.ts";
 
 export interface StorageOpenOptions {
   connection: ConnectionOptions;
-  /** Settings used when the task store and configuration bucket must be created. */
+  /**
+   * Settings used when the task store and configuration bucket must be created. Its `replicas` is
+   * also what the elections and idempotency buckets and queues created without a count get.
+   */
   taskStore?: TaskStoreOptions;
   /** Clock for event timestamps. */
   now?: () => number;
@@ -31,10 +34,12 @@ export class Storage {
     readonly jet: Jet,
     readonly schedules: ScheduleStore,
     now: () => number,
+    /** Replicas of every stream and bucket this storage creates. */
+    readonly replicas: number,
   ) {
     this.events = new EventPublisher(jet.nc, now);
     this.tasks = new TaskStore(jet, this.events);
-    this.queues = new QueueStore(jet);
+    this.queues = new QueueStore(jet, replicas);
     this.trackConnection(jet.nc);
   }
 
@@ -46,7 +51,7 @@ export class Storage {
       const taskStore = new TaskStore(jet, new EventPublisher(nc));
       await taskStore.prepare(opts.taskStore);
       const schedules = await ScheduleStore.open(jet, opts.taskStore);
-      return new Storage(jet, schedules, opts.now ?? Date.now);
+      return new Storage(jet, schedules, opts.now ?? Date.now, validateReplicas(opts.taskStore?.replicas));
     } catch (err) {
       await nc.close().catch(() => {});
       throw err;
@@ -69,12 +74,12 @@ export class Storage {
 
   /** The elections bucket (created when missing). */
   elections(): Promise<ExpiringBucket> {
-    return ExpiringBucket.elections(this.jet);
+    return ExpiringBucket.elections(this.jet, this.replicas);
   }
 
   /** The HTTP API's idempotency-key bucket (created when missing). */
   idempotency(): Promise<ExpiringBucket> {
-    return ExpiringBucket.idempotency(this.jet);
+    return ExpiringBucket.idempotency(this.jet, this.replicas);
   }
 
   /** Lifecycle events as they happen. */

@@ -67,6 +67,7 @@ export function duplicateWindow(current: number | undefined, maxAgeNs: number): 
   return maxAgeNs > 0 && (current ?? 0) > maxAgeNs ? maxAgeNs : current;
 }
 
+/** The replica count to use (default 1); anything but a whole number from 1 to 5 is refused. */
 export function validateReplicas(replicas: number | undefined): number {
   const r = replicas ?? 1;
   if (!Number.isInteger(r) || r < 1 || r > 5) {

@@ -2,8 +2,8 @@
  * The operator console in a real browser (issue 12, item 5): headless Debian Chromium driven by
  * playwright-core against the compiled binary, a real NATS and a worker running a shell script.
  * An operator creates a queue from the form, watches a task enqueued over HTTP turn complete, reads
- * a failing task's error and retries it, bulk-deletes, creates and deletes a schedule, and the
- * pages pass axe-core with no serious or critical violation, in light and dark mode.
+ * a failing task's error and retries it, bulk-deletes, creates and deletes a schedule, pauses,
+ * resumes, triggers and edits one, and the pages pass axe-core with no serious or critical violation, in light and dark mode.
  *
  * Needs /usr/bin/chromium; skipped without it unless AJC_REQUIRE_TOOLS=1. Never downloads a browser.
  */
@@ -258,6 +258,121 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     expect((await fetch(`${env.url}/v1/schedules/nightly`)).status).toBe(404);
   });
 
+  test("pause, resume, trigger and edit a schedule; a bad cron in the edit is shown beside its field", async () => {
+    const created = await fetch(`${env.url}/v1/schedules`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "digest",
+        schedule: "0 3 * * *",
+        queue: WORK_QUEUE,
+        task_type: "report:digest",
+        payload: { kind: "weekly" },
+        deadline_offset: "1m",
+        max_tries: 3,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const stored = async () =>
+      (await (await fetch(`${env.url}/v1/schedules/digest`)).json()) as Record<string, unknown>;
+    const before = await stored();
+    await go("");
+    await go("#/schedules");
+    const row = page.locator('tr[data-schedule="digest"]');
+    await row.waitFor();
+    expect(await row.locator("td.state").textContent()).toBe("active");
+    expect(await row.locator("td.next time").count()).toBe(1);
+
+    // Pause with the keyboard: the button keeps the focus and becomes Resume.
+    await page.getByRole("button", { name: "Pause schedule digest" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Schedule digest paused" }).waitFor();
+    await page.getByRole("button", { name: "Resume schedule digest" }).waitFor();
+    expect(await row.locator("td.next").textContent()).toBe("paused");
+    expect(await row.locator("td.state").textContent()).toMatch(/^paused since /);
+    expect(await page.evaluate("document.activeElement.getAttribute('aria-label')")).toBe(
+      "Resume schedule digest",
+    );
+    const paused = await stored();
+    expect(paused.paused).toBe(true);
+    expect(typeof paused.paused_at).toBe("string");
+
+    // Trigger now (a paused schedule too): the notice links to the task, which the worker runs.
+    await page.getByRole("button", { name: "Trigger now: schedule digest" }).click();
+    const triggered = page.getByRole("status").filter({ hasText: "Schedule digest triggered" });
+    await triggered.waitFor();
+    const id = (await triggered.getByRole("link").textContent()) ?? "";
+    const task = (await (await fetch(`${env.url}/v1/tasks/${id}`)).json()) as Record<string, unknown>;
+    expect(task).toMatchObject({ id, type: "report:digest", queue: WORK_QUEUE, max_tries: 3 });
+    await triggered.getByRole("link").click();
+    await page.getByRole("heading", { name: `Task ${id}` }).waitFor();
+    const state = await until(
+      page,
+      async () => (await page.getByTestId("task-state").textContent()) ?? "",
+      (s) => s === "complete",
+      "Refresh",
+    );
+    expect(state).toBe("complete");
+    expect(await page.getByTestId("payload").textContent()).toBe('{\n  "kind": "weekly"\n}');
+
+    // Resume: active again, with a next firing.
+    await go("#/schedules");
+    await page.getByRole("button", { name: "Resume schedule digest" }).click();
+    await page.getByRole("status").filter({ hasText: "Schedule digest resumed." }).waitFor();
+    await row.locator("td.next time").waitFor();
+    expect(await row.locator("td.state").textContent()).toBe("active");
+    expect((await stored()).paused).toBeUndefined();
+
+    // Edit: the form starts from the schedule's settings; a bad cron is refused beside its field.
+    await page.getByRole("button", { name: "Edit schedule digest" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit schedule digest" });
+    await dialog.waitFor();
+    expect(await page.evaluate("document.activeElement.id")).toBe("e-schedule");
+    const cron = dialog.getByLabel("Schedule", { exact: true });
+    expect({
+      schedule: await cron.inputValue(),
+      queue: await dialog.getByLabel("Queue").inputValue(),
+      task_type: await dialog.getByLabel("Task type").inputValue(),
+      deadline: await dialog.getByLabel("Deadline offset").inputValue(),
+      max_tries: await dialog.getByLabel("Max tries").inputValue(),
+      payload: await dialog.getByLabel("Payload").inputValue(),
+    }).toEqual({
+      schedule: "0 3 * * *",
+      queue: WORK_QUEUE,
+      task_type: "report:digest",
+      deadline: "1m",
+      max_tries: "3",
+      payload: '{\n  "kind": "weekly"\n}',
+    });
+    await cron.fill("61 * * * *");
+    await dialog.getByRole("button", { name: "Save schedule" }).click();
+    const fieldError = page.locator("#e-schedule-error");
+    await fieldError.waitFor();
+    expect((await fieldError.textContent())?.length).toBeGreaterThan(0);
+    expect(await cron.getAttribute("aria-invalid")).toBe("true");
+    expect((await stored()).schedule).toBe("0 3 * * *");
+
+    await cron.fill("30 4 * * *");
+    await dialog.getByRole("button", { name: "Save schedule" }).click();
+    await page.getByRole("status").filter({ hasText: "Schedule digest saved." }).waitFor();
+    await dialog.waitFor({ state: "detached" });
+    await row.locator("td.mono").filter({ hasText: "30 4 * * *" }).waitFor();
+    const at = new Date((await row.locator("td.next time").getAttribute("datetime")) ?? "");
+    expect(at.getUTCMinutes()).toBe(30);
+    expect(at.getTime()).toBeGreaterThan(Date.now());
+    expect(at.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    // Only the cron changed: the unchanged payload went back as its very bytes.
+    expect(await stored()).toEqual({ ...before, schedule: "30 4 * * *" });
+
+    // Escape cancels an edit and changes nothing.
+    await page.getByRole("button", { name: "Edit schedule digest" }).click();
+    await dialog.waitFor();
+    await cron.fill("@hourly");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect((await stored()).schedule).toBe("30 4 * * *");
+  }, 40_000);
+
   test("purge and delete a queue after a confirmation that names it; Cancel changes nothing", async () => {
     await env.client.createQueue({ name: "TEMP" });
     await env.enqueue("temp:job", "TEMP");
@@ -334,11 +449,30 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
   test("every page passes axe-core (no serious or critical violations), light and dark", async () => {
     const axe = readFileSync(AXE, "utf8");
     const taskId = await env.enqueue("axe:check", BOOT_QUEUE, { a: 1 });
+    const post = (path: string, body?: unknown) =>
+      fetch(`${env.url}${path}`, {
+        method: "POST",
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const made = await post("/v1/schedules", {
+      name: "axe-paused",
+      schedule: "@daily",
+      queue: BOOT_QUEUE,
+      task_type: "axe:check",
+    });
+    expect(made.status).toBe(201);
+    expect((await post("/v1/schedules/axe-paused/pause")).status).toBe(200);
     const found: string[] = [];
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const hash of ["", "#/tasks", `#/tasks/${taskId}`, "#/queues", "#/schedules"]) {
-        await go(hash);
+      for (const hash of ["", "#/tasks", `#/tasks/${taskId}`, "#/queues", "#/schedules", "edit"]) {
+        if (hash === "edit") {
+          // The schedules page again, with a paused schedule and the edit dialog open.
+          await go("#/schedules");
+          await page.getByRole("button", { name: "Edit schedule axe-paused" }).click();
+          await page.getByRole("dialog", { name: "Edit schedule axe-paused" }).waitFor();
+        } else await go(hash);
         await page.waitForLoadState("networkidle");
         // Playwright's evaluate is not subject to the page's CSP, which refuses inline script.
         await page.evaluate(axe);

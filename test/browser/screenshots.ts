@@ -2,7 +2,8 @@
  * Regenerates the screenshots of the console (docs/console/*.png) that docs/console.md shows:
  * `npm run screenshots`.
  * Starts what the browser tests start (NATS, the compiled binary, a worker, headless Chromium),
- * fills it with a few queues, tasks (done, failed, waiting) and schedules, and shoots each page.
+ * fills it with a few queues, tasks (done, failed, waiting) and schedules (one paused), and shoots
+ * each page.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -47,6 +48,8 @@ async function main(): Promise<number> {
           body: JSON.stringify({ name, schedule, queue, task_type: type }),
         });
       }
+      // One paused, to show how a paused schedule looks.
+      await fetch(`${env.url}/v1/schedules/weekly-digest/pause`, { method: "POST" });
       // Let the worker finish the good ones and fail the bad one, and the scheduler win its election.
       const deadline = Date.now() + 20_000;
       const leads = async () =>

@@ -166,3 +166,11 @@ test.skipIf(missingTools("script"))("on a terminal, rm asks and does what the an
   expect(yes.code).toBe(0);
   expect((await ajc("queue", "info", "ASKED")).code).toBe(1);
 });
+
+test("more than 1 replica on a lone server is refused with the reason and what to change", async () => {
+  const r = await ajc("queue", "add", "THREE", "--replicas", "3");
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain("more than 1 replica needs a JetStream cluster and this NATS server runs alone");
+  expect(r.stderr).toContain("use fewer --replicas");
+  expect((await ajc("queue", "info", "THREE")).code).not.toBe(0);
+});

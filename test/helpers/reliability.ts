@@ -23,6 +23,8 @@ export async function until(what: string, ok: () => Promise<boolean>, timeoutMs 
 /** What one request ended as. `status` 0 means no answer (refused, reset, or cut off by the bound). */
 export interface Outcome {
   status: number;
+  /** When the request was sent (Date.now()). */
+  at?: number;
   /** Time to the complete answer (or the failure). */
   ms: number;
   // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
@@ -59,6 +61,7 @@ export async function timedCall(
     headers["content-type"] = "application/json";
   }
   const t0 = performance.now();
+  const at = Date.now();
   try {
     const r = await checkedFetch(`${base}${path}`, {
       method,
@@ -68,16 +71,17 @@ export async function timedCall(
     });
     return {
       status: r.status,
+      at,
       ms: performance.now() - t0,
       body: r.body,
       location: r.headers.get("location"),
     };
   } catch (err) {
     const ms = performance.now() - t0;
-    if (err instanceof ContractError) return { status: -1, ms, contract: err.message };
+    if (err instanceof ContractError) return { status: -1, at, ms, contract: err.message };
     const name = (err as Error)?.name;
-    if (name === "TimeoutError" || name === "AbortError") return { status: 0, ms, error: "hung" };
-    return { status: 0, ms, error: String((err as Error)?.message ?? err) };
+    if (name === "TimeoutError" || name === "AbortError") return { status: 0, at, ms, error: "hung" };
+    return { status: 0, at, ms, error: String((err as Error)?.message ?? err) };
   }
 }
 
@@ -105,7 +109,16 @@ export class ServerProcess {
 
   /** Starts the server (`--bind` on a free loopback port) and waits for its listening line. */
   static async start(natsUrl: string, args: string[]): Promise<ServerProcess> {
-    const s = new ServerProcess(await freePort(), args, { NATS_URL: natsUrl });
+    return ServerProcess.startWith(natsUrl, args, {});
+  }
+
+  /** As `start`, with more environment (AJC_* settings) for the process. */
+  static async startWith(
+    natsUrl: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<ServerProcess> {
+    const s = new ServerProcess(await freePort(), args, { NATS_URL: natsUrl, ...env });
     await s.start();
     return s;
   }

@@ -1,4 +1,4 @@
-/** `ajc info`: the task store, the configuration store, elections and every queue. */
+/** `ajc info`: the task store, the configuration store, elections, every queue and their replication. */
 import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../core/duration.ts";
 import type { NatsFlags } from "../config.ts";
@@ -42,8 +42,9 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
       const queues = await client.listQueues();
       const schedules = await client.listSchedules();
       const elections = await (await client.storage.elections()).status();
+      const replication = await client.replication();
       if (argv.json) {
-        ctx.json({ tasks, queues, schedules: schedules.length, elections });
+        ctx.json({ tasks, queues, schedules: schedules.length, elections, replication });
         return;
       }
       ctx.io.out("Tasks Storage:\n");
@@ -91,6 +92,27 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
                 q.max_concurrent,
               ]),
             ),
+      );
+      ctx.io.out("\nReplication:\n");
+      ctx.io.out(
+        table(
+          ["Stream", "Replicas", "Leader", "Lagging"],
+          replication.map((r) => [
+            r.stream,
+            r.consumerReplicas !== undefined && r.consumerReplicas !== r.replicas
+              ? `${r.replicas} (consumer ${r.consumerReplicas})`
+              : r.replicas,
+            r.leader ?? "",
+            r.lagging.length === 0
+              ? "none"
+              : r.lagging
+                  .map((l) => {
+                    const what = l.consumer ? `${l.server}'s consumer` : l.server;
+                    return l.offline ? `${what} (offline)` : `${what} (${l.lag} behind)`;
+                  })
+                  .join(", "),
+          ]),
+        ),
       );
     },
   };

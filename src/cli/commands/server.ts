@@ -3,6 +3,7 @@
  * environment (`--tls-client-ca` → `AJC_TLS_CLIENT_CA`); a flag on the command line wins.
  */
 import type { Argv, CommandModule } from "yargs";
+import { underReplicated } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
 import { batchedSink, createLogger, LOG_FORMATS } from "../../core/log.ts";
@@ -35,6 +36,7 @@ interface RunArgs extends NatsFlags {
   verify?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
+  replicas?: string;
   "max-event-streams"?: string;
   "max-wait"?: string;
   monitor?: string;
@@ -97,6 +99,11 @@ const FLAGS: Record<
   /** The old spelling of --verify. */
   "verify-key": { type: "string", describe: "the same as --verify", hidden: true },
   "signatures-optional": { type: "boolean", describe: "with --verify, accept unsigned tasks too" },
+  replicas: {
+    type: "string",
+    describe:
+      "replicas (1..5) of every stream and bucket the server creates, in a JetStream cluster [default: 1]",
+  },
   "max-wait": {
     type: "string",
     describe: "longest Prefer: wait=N granted on task reads and creates (Go duration) [default: 60s]",
@@ -129,6 +136,21 @@ function durationMs(flag: string, v: string | undefined): number | undefined {
   const ms = parseGoDuration(v, flag) / 1_000_000;
   if (ms <= 0) throw new AjcError("invalid_argument", `--${flag} must be positive`, { field: flag });
   return ms;
+}
+
+/** `--replicas`: a whole number; the range is checked where streams are made. */
+function replicaCount(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) {
+    throw new AjcError(
+      "invalid_argument",
+      `--replicas must be a whole number from 1 to 5, not ${JSON.stringify(v)}`,
+      {
+        field: "replicas",
+      },
+    );
+  }
+  return Number(v);
 }
 
 function bytes(flag: string, v: string | undefined): number | undefined {
@@ -215,7 +237,9 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       const sink = batchedSink((text) => ctx.io.err(text));
       process.once("exit", sink.flush);
       const log = createLogger({ format, write: sink.write });
+      const replicas = replicaCount(str("replicas"));
       const client = await ctx.connect(argv, {
+        taskStore: { replicas },
         verificationKey: verifyKeyOf(str("verify"), str("verify-key")),
         signaturesOptional: bool("signatures-optional"),
         connection: {
@@ -226,6 +250,9 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       });
       const tooBig = maxBodyWarning(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, client.maxTaskBytes());
       if (tooBig) log.warn(tooBig);
+      if (replicas !== undefined) {
+        for (const line of underReplicated(await client.replication(), replicas)) log.warn(line);
+      }
       const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
       const stop = stopOnSignal();
       try {

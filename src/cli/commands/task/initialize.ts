@@ -1,5 +1,10 @@
-/** `ajc task initialize`: creates the task store (and configuration bucket) with chosen settings. */
+/**
+ * `ajc task initialize`: creates the task store and the buckets beside it (configuration,
+ * elections, idempotency) with chosen settings; what exists already is reported, not changed.
+ */
+
 import type { Argv, CommandModule } from "yargs";
+import { underReplicated } from "../../../client.ts";
 import { parseGoDuration } from "../../../core/duration.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
@@ -30,19 +35,17 @@ export function taskInitializeCommand(ctx: CliContext): CommandModule<object, In
         .option("replicas", {
           type: "number",
           default: 1,
-          describe: "stream replicas in a JetStream cluster (1..5)",
+          describe: "replicas of the task store and its buckets in a JetStream cluster (1..5)",
         }),
     handler: async (argv) => {
       const retentionNs = parseGoDuration(argv.retention, "retention");
       const client = await ctx.connect(argv, {
         taskStore: { memory: argv.memory, retentionNs, replicas: argv.replicas },
       });
+      await client.prepareBuckets();
       const info = await client.taskStoreInfo();
-      if (
-        info.memory !== argv.memory ||
-        info.retentionNs !== retentionNs ||
-        info.replicas !== argv.replicas
-      ) {
+      for (const line of underReplicated(await client.replication(), argv.replicas)) ctx.io.err(line);
+      if (info.memory !== argv.memory || info.retentionNs !== retentionNs) {
         ctx.io.err(
           "The task store already exists with other settings; change them with `ajc task configure`",
         );
