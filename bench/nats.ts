@@ -43,23 +43,23 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
   throw new Error(`nothing listened on port ${port} within ${timeoutMs}ms`);
 }
 
-export function natsServerVersion(): string {
-  const r = spawnSync("nats-server", ["--version"], { encoding: "utf8" });
+export function natsServerVersion(binary = "nats-server"): string {
+  const r = spawnSync(binary, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
     throw new Error("nats-server is not installed (Debian: apt-get install nats-server)");
   }
   return r.stdout.trim();
 }
 
-/** Starts nats-server with JetStream and monitoring on free loopback ports. */
-export async function startNats(): Promise<BenchNats> {
-  const version = natsServerVersion();
+/** Starts nats-server (the one on PATH, or `binary`) with JetStream and monitoring on free loopback ports. */
+export async function startNats(binary = "nats-server"): Promise<BenchNats> {
+  const version = natsServerVersion(binary);
   const port = await freePort();
   const monitor = await freePort();
   const storeDir = tempDir("nats");
   const proc = track(
     Bun.spawn(
-      ["nats-server", "-js", "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-sd", storeDir],
+      [binary, "-js", "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-sd", storeDir],
       { stdout: "ignore", stderr: "ignore" },
     ),
   );

@@ -22,6 +22,7 @@ import { defaultQueue } from "../src/core/queue.ts";
 import { goTools, goVersion } from "../test/interop/go-tools.ts";
 import { type Ceiling, openCeiling, runCeiling } from "./ceiling.ts";
 import { consoleBenchUnavailable, runConsole } from "./console.ts";
+import { runDelayedBench } from "./delayed.ts";
 import { runHttp } from "./http-load.ts";
 import { runListing } from "./listing.ts";
 import { runLive } from "./live.ts";
@@ -42,9 +43,21 @@ const ROOT = join(import.meta.dir, "..");
 const QUEUE = "BENCH";
 
 const args = process.argv.slice(2);
+if (args[0] === "--delayed") {
+  // Delayed tasks alone (bench/delayed.ts): needs nats-server 2.14+, so not part of the run below.
+  const count = args[1] === "--count" ? Number(args[2]) : 100_000;
+  if (!Number.isInteger(count) || count < 1 || args.length > (args[1] ? 3 : 1)) {
+    console.error("usage: bun bench/run.ts --delayed [--count N]");
+    process.exit(2);
+  }
+  installCleanupHandlers();
+  process.exit(await runDelayedBench(count));
+}
 const unknown = args.filter((a) => a !== "--quick");
 if (unknown.length > 0) {
-  console.error(`usage: bun bench/run.ts [--quick]   (unknown: ${unknown.join(" ")})`);
+  console.error(
+    `usage: bun bench/run.ts [--quick] | --delayed [--count N]   (unknown: ${unknown.join(" ")})`,
+  );
   process.exit(2);
 }
 const quick = args.includes("--quick");

@@ -33,6 +33,8 @@ export interface Task {
   load_dependencies?: boolean;
   payload: string | null;
   deadline?: string;
+  /** ajc addition: no worker receives the task before this time. */
+  run_at?: string;
   max_tries: number;
   result?: TaskResult;
   state: TaskState;

@@ -9,9 +9,10 @@ import { assertName } from "./core/names.ts";
 import { type Queue, type QueueSpec, type QueueStorage, resolveQueue } from "./core/queue.ts";
 import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
-import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
+import { encodeTask, isWaiting, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
 import { formatTimeMs, timeMs } from "./core/time.ts";
 import type { ConnectionOptions } from "./store/connection.ts";
+import { DELAYED_MIN_SERVER } from "./store/delayed.ts";
 import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
 import { type RemoteReply, requestRemote } from "./store/remote.ts";
@@ -175,13 +176,17 @@ export class Client {
     if (!ENQUEUEABLE.has(task.state)) {
       throw new AjcError("task_cannot_enqueue", `cannot enqueue a task in state ${task.state}`);
     }
+    // Refused before anything is stored: an older server could only run it early.
+    const waiting = isWaiting(task, this.now());
+    if (waiting) this.storage.delayed.assertAvailable();
     if (opts.requireQueue) await this.assertQueueExists(queue);
     task.queue = queue;
     if (this.#signKey && !task.signature) signTask(task, this.#signKey);
     if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
     await this.storage.tasks.save(task);
     try {
-      await this.storage.queues.publishItem(queue, task.id, task.state !== "retry");
+      if (waiting) await this.storage.delayed.schedule(queue, task.id, task.run_at!);
+      else await this.storage.queues.publishItem(queue, task.id, task.state !== "retry");
     } catch (err) {
       throw await this.#recordQueueError(task, err);
     }
@@ -230,7 +235,8 @@ export class Client {
     } else if (task.state !== "new" && task.state !== "blocked") {
       return task;
     }
-    await this.storage.queues.publishItem(task.queue, task.id, false);
+    if (isWaiting(task, this.now())) await this.storage.delayed.schedule(task.queue, task.id, task.run_at!);
+    else await this.storage.queues.publishItem(task.queue, task.id, false);
     return task;
   }
 
@@ -281,7 +287,8 @@ export class Client {
    * Retries a task by id into its own queue: state `retry`, result cleared, tries counted from 0
    * again (a retry by hand is a fresh start, so a task that expired on max tries runs again),
    * enqueued again (the new work item replaces any old one). An active task is refused, and so is
-   * one past its deadline (it could only expire again).
+   * one past its deadline (it could only expire again). A task waiting for its `run_at` runs now:
+   * its wake-up is removed first, so it cannot enqueue the task a second time.
    */
   async retryTask(id: string): Promise<Task> {
     const task = await this.loadTask(id);
@@ -295,17 +302,34 @@ export class Client {
         `task ${id} is past its deadline ${task.deadline}: it would expire again without running; enqueue a new task instead`,
       );
     }
+    if (task.run_at) {
+      await this.storage.delayed.cancel(id, true);
+      delete task.run_at;
+    }
     task.state = "retry";
     task.tries = 0;
     delete task.result;
     return this.enqueue(task, task.queue);
   }
 
-  /** Deletes a task. */
+  /** Deletes a task, and its wake-up first when it waits for its `run_at`. */
   async deleteTask(id: string): Promise<void> {
     this.storage.assertConnected();
     assertName(id, "task_id_invalid", "task id", "id");
+    await this.storage.delayed.cancel(id);
     await this.storage.tasks.delete(id);
+  }
+
+  /**
+   * Whether tasks with a `run_at` can be created on the connected server, its version, and the
+   * oldest version that can.
+   */
+  delayedTasks(): { available: boolean; server: string; needs: string } {
+    return {
+      available: this.storage.delayed.available(),
+      server: this.storage.delayed.serverVersion(),
+      needs: DELAYED_MIN_SERVER,
+    };
   }
 
   /** Streams stored tasks, oldest first (see TaskStore.list). */
@@ -351,8 +375,10 @@ export class Client {
     return this.storage.tasks.count();
   }
 
+  /** Removes every task, and every wake-up of a delayed one (there is no task left to wake). */
   async purgeTasks(): Promise<void> {
-    return this.storage.tasks.purge();
+    await this.storage.tasks.purge();
+    await this.storage.delayed.cancelAll();
   }
 
   /** Replicas, leader and lagging followers of every stream and bucket of the layout. */

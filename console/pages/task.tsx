@@ -113,6 +113,14 @@ export function TaskPage({ id }: { id: string }) {
             </dd>
             <dt>Deadline</dt>
             <dd>{t.deadline ? <Time t={t.deadline} /> : <span class="muted">none</span>}</dd>
+            {t.run_at ? (
+              <>
+                <dt>Run at</dt>
+                <dd>
+                  <Time t={t.run_at} />
+                </dd>
+              </>
+            ) : null}
             <dt>Last error</dt>
             <dd data-testid="last-err">
               {t.last_err ? <pre class="err-text">{t.last_err}</pre> : <span class="muted">none</span>}

@@ -50,6 +50,8 @@ export const REASON_CODES = {
   task_already_in_state: "conflict",
   task_already_signed: "conflict",
   task_already_exists: "conflict",
+  run_at_after_deadline: "invalid_argument",
+  delayed_tasks_unavailable: "invalid_argument",
   task_update_conflict: "conflict",
   task_not_signed: "signature_required",
   task_signature_invalid: "signature_invalid",

@@ -4,7 +4,7 @@
  */
 import { AjcError } from "./errors.ts";
 import { assertName } from "./names.ts";
-import { isTime } from "./time.ts";
+import { formatTimeMs, isTime, timeMs } from "./time.ts";
 
 /** Every task state, in the Go library's order. */
 export const TASK_STATES = [
@@ -63,6 +63,11 @@ export interface Task {
   tries: number;
   last_err?: string;
   signature?: string;
+  /**
+   * Our addition (RFC 3339): no worker receives the task before this time. Go's Task has no such
+   * key and drops it when a Go worker saves the task, which only happens once it is due.
+   */
+  run_at?: string;
 }
 
 /** The Go library's default for a task's max tries. */
@@ -86,6 +91,7 @@ export function encodeTask(t: Task): string {
   o.tries = t.tries;
   if (t.last_err) o.last_err = t.last_err;
   if (t.signature) o.signature = t.signature;
+  if (t.run_at) o.run_at = t.run_at;
   return JSON.stringify(o);
 }
 
@@ -117,6 +123,7 @@ export function encodedStill(snapshot: Task, t: Task): boolean {
     t.tried !== snapshot.tried ||
     t.last_err !== snapshot.last_err ||
     t.signature !== snapshot.signature ||
+    t.run_at !== snapshot.run_at ||
     t.load_dependencies !== snapshot.load_dependencies ||
     t.result !== undefined ||
     t.dependency_results !== undefined ||
@@ -170,6 +177,7 @@ export function decodeTask(text: string): Task {
   if (typeof r.tried === "string") t.tried = r.tried;
   if (typeof r.last_err === "string" && r.last_err !== "") t.last_err = r.last_err;
   if (typeof r.signature === "string" && r.signature !== "") t.signature = r.signature;
+  if (typeof r.run_at === "string" && r.run_at !== "") t.run_at = r.run_at;
   return t;
 }
 
@@ -186,7 +194,15 @@ export interface NewTaskOptions {
   dependencies?: string[];
   loadDependencies?: boolean;
   signature?: string;
+  /**
+   * No worker receives the task before this time (see `Task.run_at`): RFC 3339, or a Date. In
+   * the past it means now.
+   */
+  runAt?: string | Date;
 }
+
+/** The first instant a `run_at` cannot name: 10000-01-01T00:00:00Z. */
+const MAX_RUN_AT_MS = Date.UTC(10000, 0, 1);
 
 /** Builds a new task (state `new`, or `blocked` when it has dependencies). */
 export function newTask(
@@ -203,6 +219,20 @@ export function newTask(
   }
   if (opts.deadline !== undefined && !isTime(opts.deadline)) {
     throw new AjcError("invalid_argument", "deadline must be an RFC 3339 timestamp", { field: "deadline" });
+  }
+  const runAt = opts.runAt instanceof Date ? formatTimeMs(opts.runAt.getTime()) : opts.runAt;
+  if (runAt !== undefined && !isTime(runAt)) {
+    throw new AjcError("invalid_argument", "run_at must be an RFC 3339 timestamp", { field: "run_at" });
+  }
+  // The wake-up's `@at` is a four-digit-year RFC 3339 time in UTC (an offset can push past 9999).
+  if (runAt && timeMs(runAt) >= MAX_RUN_AT_MS) {
+    throw new AjcError("invalid_argument", "run_at must be before the year 10000 (UTC)", { field: "run_at" });
+  }
+  // A task that may not start before its deadline could only expire.
+  if (runAt && opts.deadline && timeMs(runAt) > timeMs(opts.deadline)) {
+    throw new AjcError("run_at_after_deadline", `run_at ${runAt} is after the deadline ${opts.deadline}`, {
+      field: "run_at",
+    });
   }
   const maxTries = opts.maxTries ?? DEFAULT_TASK_MAX_TRIES;
   // 0 or below is no limit: workers (Go's and ours) never expire such a task for its tries, and the
@@ -227,6 +257,7 @@ export function newTask(
   if (opts.loadDependencies) t.load_dependencies = true;
   if (opts.deadline) t.deadline = opts.deadline;
   if (opts.signature) t.signature = opts.signature;
+  if (runAt) t.run_at = runAt;
   return t;
 }
 
@@ -248,4 +279,9 @@ export function assertBase64(s: unknown, field: string): string {
 /** The payload's bytes. */
 export function payloadBytes(t: { payload: string | null }): Uint8Array {
   return t.payload === null ? new Uint8Array(0) : Buffer.from(t.payload, "base64");
+}
+
+/** True while the task waits for its `run_at` (in a state a worker would run it from). */
+export function isWaiting(t: Task, nowMs: number): boolean {
+  return t.run_at !== undefined && (t.state === "new" || t.state === "blocked") && timeMs(t.run_at) > nowMs;
 }

@@ -11,6 +11,10 @@
  * is left alone; and every change is a revision-checked save of the task as just loaded, so a
  * concurrent writer's update wins and the rescuer leaves that task be. `ajc task rescue` runs it
  * once; the scheduler's leader can run it periodically (`--rescue-every`).
+ *
+ * A delayed task (`new` or `blocked` with a `run_at`) has no item until its wake-up fires. While
+ * the wake-up is stored it is left alone; one whose wake-up is gone before `run_at` is scheduled
+ * again; one past `run_at` by DELAYED_GRACE_MS with neither wake-up nor item gets its item.
  */
 import type { Client } from "../client.ts";
 import { formatGoDuration } from "../core/duration.ts";
@@ -63,7 +67,18 @@ export interface RescueOptions {
   verbose?: boolean;
   /** Stops the run between tasks. */
   signal?: AbortSignal;
+  /**
+   * How long after its `run_at` a delayed task with neither a wake-up nor a work item is given
+   * before it counts as lost (default DELAYED_GRACE_MS).
+   */
+  delayedGraceMs?: number;
 }
+
+/**
+ * How long after its `run_at` a delayed task may still have its work item on the way: the
+ * server fired the wake-up (removing it) and the queue has not yet copied the item in.
+ */
+export const DELAYED_GRACE_MS = 60_000;
 
 /** The prefix of every `last_err` the rescuer writes, so its notes are recognisable. */
 export const RESCUE_NOTE = "rescued:";
@@ -113,7 +128,7 @@ export async function rescueTasks(client: Client, opts: RescueOptions = {}): Pro
     if (opts.signal?.aborted) break;
     let entry: RescueEntry | undefined;
     try {
-      entry = await rescueOne(client, c, queueState, dryRun);
+      entry = await rescueOne(client, c, queueState, dryRun, opts.delayedGraceMs ?? DELAYED_GRACE_MS);
     } catch (err) {
       entry = { ...c, action: "failed", reason: message(err) };
     }
@@ -131,6 +146,7 @@ async function rescueOne(
   listed: { id: string; queue: string; state: TaskState },
   queueState: (name: string) => Promise<QueueState>,
   dryRun: boolean,
+  delayedGraceMs: number,
 ): Promise<RescueEntry | undefined> {
   const id = listed.id;
   // The common case, a queued task with its item, costs one read and is never loaded again.
@@ -170,18 +186,39 @@ async function rescueOne(
   // Asked again after loading: an item published since the listing means it is on its way.
   const item = await itemVerdict(client, q, task.queue, id);
   if (item !== "none") return itemEntry(base, item, q);
+  let lostWakeUp = false;
+  if (task.run_at && (state === "new" || state === "blocked")) {
+    // A delayed task: its wake-up (a message schedule) puts the item in the queue at run_at.
+    const runAtMs = timeMs(task.run_at);
+    if (await client.storage.delayed.pending(id)) return left(`it waits for its run_at ${task.run_at}`);
+    if (runAtMs > client.now()) {
+      const note = `${RESCUE_NOTE} its wake-up for run_at ${task.run_at} was lost, so it was scheduled again`;
+      const entry: RescueEntry = { ...base, action: "requeued", to: state, reason: note };
+      if (dryRun) return entry;
+      task.last_err = note;
+      const conflict = await saveOrLeave(client, task, base);
+      if (conflict) return conflict;
+      await client.storage.delayed.schedule(task.queue, id, task.run_at);
+      return entry;
+    }
+    if (client.now() - runAtMs < delayedGraceMs) {
+      return left(`it was due at ${task.run_at}, moments ago: its work item is on its way`);
+    }
+    lostWakeUp = true;
+  }
   // The last moment anyone acted on it: its last save, or its last try's start if later.
   const touchedMs = Math.max(savedAtMs, task.tried ? timeMs(task.tried) : 0);
   const idleMs = client.now() - touchedMs;
-  if (idleMs < q.runtimeMs) {
+  if (!lostWakeUp && idleMs < q.runtimeMs) {
     return left(
       `no work item, but it was saved ${formatDuration(idleMs)} ago, within the queue's max run time of ${formatDuration(q.runtimeMs)}`,
     );
   }
 
   const to = requeuedState(task);
-  const why =
-    state === "active"
+  const why = lostWakeUp
+    ? `it was due at ${task.run_at} but its wake-up never put a work item in the queue`
+    : state === "active"
       ? `it was active with no work item and untouched for ${formatDuration(idleMs)} (longer than the queue's max run time): its last try's outcome was never stored, so it runs again`
       : `no work item would ever deliver it (untouched for ${formatDuration(idleMs)})`;
   const note = `${RESCUE_NOTE} ${why}`;

@@ -5,6 +5,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { type ConnectionOptions, openConnection } from "./connection.ts";
+import { DelayedStore } from "./delayed.ts";
 import { EventPublisher, type LifecycleEvent, watchEvents } from "./events.ts";
 import { ExpiringBucket } from "./expiring-bucket.ts";
 import { type Jet, openJet } from "./jet.ts";
@@ -28,6 +29,8 @@ export class Storage {
   readonly tasks: TaskStore;
   readonly queues: QueueStore;
   readonly events: EventPublisher;
+  /** Wake-ups of delayed tasks (`run_at`). */
+  readonly delayed: DelayedStore;
   #connected = true;
 
   private constructor(
@@ -40,6 +43,7 @@ export class Storage {
     this.events = new EventPublisher(jet.nc, now);
     this.tasks = new TaskStore(jet, this.events);
     this.queues = new QueueStore(jet, replicas);
+    this.delayed = new DelayedStore(jet, now);
     this.trackConnection(jet.nc);
   }
 

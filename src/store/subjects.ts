@@ -41,3 +41,15 @@ export const remoteHandlerSubject = (type: string) => `CHORIA_AJ.H.T.${type === 
 
 /** The kind of a work item; 0 is a task. */
 export const WORK_ITEM_KIND_TASK = 0;
+
+/**
+ * Our addition: the wake-ups of delayed tasks. A definition on `AJC_DELAYED.S.<id>` carries a
+ * `@at` schedule; when due, nats-server stores its body (the work item) on
+ * `AJC_DELAYED.T.<queue>.<id>`, which the queue's stream sources under its own item subject.
+ */
+export const DELAYED_STREAM = "AJC_DELAYED";
+export const DELAYED_SUBJECTS = "AJC_DELAYED.>";
+export const DELAYED_DESCRIPTION = "ajc delayed task wake-ups";
+export const DELAYED_TARGETS = "AJC_DELAYED.T.>";
+export const delayedDefinitionSubject = (id: string) => `AJC_DELAYED.S.${id}`;
+export const delayedTargetSubject = (queue: string, id: string) => `AJC_DELAYED.T.${queue}.${id}`;

@@ -6,7 +6,7 @@
 import type { Client, QueueInfo } from "../client.ts";
 import { isReason, TerminateTaskError } from "../core/errors.ts";
 import { type RetryPolicy, retryDelay } from "../core/retry.ts";
-import { isEndState, type Task, type TaskResult, type TaskState } from "../core/task.ts";
+import { isEndState, isWaiting, type Task, type TaskResult, type TaskState } from "../core/task.ts";
 import { formatTimeMs, timeMs } from "../core/time.ts";
 import type { WorkItem } from "../store/workqueue.ts";
 import { Lease, RunContext, WorkerStoppingError } from "./context.ts";
@@ -136,6 +136,15 @@ export class Processor {
       }
       item.nak(this.#retryDelay(item));
       return { ...this.#outcome(task, "failed"), error: `could not store ${task.state}: ${task.last_err}` };
+    }
+
+    // A delayed task's item only enters the queue when its wake-up fires, so this is a guard
+    // against an item that came by other means (published by hand, or by an older ajc's
+    // rescuer): it is given back until then, never run early. By our clock: a server whose
+    // clock is ahead fires a little early for us, and the item waits out the difference.
+    if (isWaiting(task, now)) {
+      item.nak((timeMs(task.run_at ?? "") - now) * 1_000_000);
+      return this.#outcome(task, "skipped");
     }
 
     if (task.deadline && timeMs(task.deadline) < now) {

@@ -26,7 +26,10 @@ test("GET /readyz checks the task store and the configuration bucket", async () 
 test("GET /v1/info: version, auth, counts", async () => {
   const r = await api.call("GET", "/v1/info");
   expect(r.status).toBe(200);
-  expect(r.text).toBe(`{"version":"v${VERSION}","auth":"none","queue_count":1,"task_count":0}`);
+  const delayed = api.client.delayedTasks().available;
+  expect(r.text).toBe(
+    `{"version":"v${VERSION}","auth":"none","queue_count":1,"task_count":0,"delayed_tasks":${delayed}}`,
+  );
 });
 
 test("GET /v1/retry-policies lists the policies sorted by name", async () => {

@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { DELAYED_MIN_SERVER, versionAtLeast } from "../../src/store/delayed.ts";
 import {
   asyncjobsVersion,
   goTools,
@@ -31,6 +32,9 @@ const SMOKE = [
   "test/http/tasks.test.ts",
   "test/interop/admin.test.ts",
   "test/interop/signing.test.ts",
+  // Delayed tasks: refused (and the refusal named) before 2.14, woken on time from 2.14 on.
+  "test/http/delayed.test.ts",
+  "test/interop/delayed.test.ts",
 ];
 const INTEROP = ["test/interop"];
 /** Test runs at once: they mostly wait on timers (retry back-off, the election TTL). */
@@ -47,6 +51,8 @@ interface Run {
   label: string;
   files: string[];
   natsServer?: string;
+  /** The release has message schedules a queue can source: the delayed-task tests must run. */
+  requireDelayed?: boolean;
 }
 
 interface Finished extends Run {
@@ -59,6 +65,7 @@ function runTests(run: Run, ajc: string): Promise<Finished> {
   const started = Date.now();
   const env: Record<string, string | undefined> = { ...process.env, AJC_INTEROP: "1", AJC_TEST_BINARY: ajc };
   if (run.natsServer) env.AJC_NATS_SERVER = run.natsServer;
+  if (run.requireDelayed) env.AJC_REQUIRE_DELAYED = "1";
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["test", "--timeout", "90000", ...run.files], { cwd: root, env });
     let output = "";
@@ -109,6 +116,7 @@ async function main(): Promise<number> {
         label: `${full ? "interop" : "smoke"}, nats-server v${v}`,
         files: full ? INTEROP : SMOKE,
         natsServer: bin,
+        requireDelayed: versionAtLeast(v, DELAYED_MIN_SERVER),
       });
     }
   }

@@ -305,3 +305,26 @@ test("discarded end states delete the task but still publish its event", async (
   await expect(c.loadTask(task.id)).rejects.toMatchObject({ reason: "task_not_found" });
   expect(seen).toEqual(["new", "active", "complete"]);
 });
+
+test("an item that comes before its task's run_at is given back until then, never run early", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "EARLY", max_runtime: "10s" });
+  const started: number[] = [];
+  const router = new Router().handle("early", async () => {
+    started.push(Date.now());
+  });
+  const w = startWorker(c, router, { queue: "EARLY", concurrency: 1 });
+  // Stored and published by hand, as no enqueue would: the wake-up is what normally brings it.
+  const task = c.newTask("early", null, { runAt: new Date(Date.now() + 2_500) });
+  task.queue = "EARLY";
+  await c.storage.tasks.save(task);
+  await c.storage.queues.publishItem("EARLY", task.id, false);
+  await Bun.sleep(1_000);
+  expect(started).toEqual([]);
+  expect((await c.loadTask(task.id)).state).toBe("new");
+  const done = await waitForTask(c, task.id, "complete", 15_000);
+  await w.stop();
+  expect(started).toHaveLength(1);
+  expect(started[0]!).toBeGreaterThanOrEqual(Date.parse(task.run_at!));
+  expect(done.tries).toBe(1);
+});

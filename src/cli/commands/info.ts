@@ -43,8 +43,16 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
       const schedules = await client.listSchedules();
       const elections = await (await client.storage.elections()).status();
       const replication = await client.replication();
+      const delayed = client.delayedTasks();
       if (argv.json) {
-        ctx.json({ tasks, queues, schedules: schedules.length, elections, replication });
+        ctx.json({
+          tasks,
+          queues,
+          schedules: schedules.length,
+          elections,
+          replication,
+          delayed_tasks: delayed,
+        });
         return;
       }
       ctx.io.out("Tasks Storage:\n");
@@ -73,6 +81,13 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
           ["Bucket", elections.bucket],
           ["TTL", humanDuration(elections.ttlMs * 1_000_000)],
           ["Elections", elections.values],
+        ]),
+      );
+      ctx.io.out("\nDelayed Tasks:\n");
+      ctx.io.out(
+        keyValues([
+          ["Available", delayed.available ? "yes" : `no (needs nats-server ${delayed.needs} or newer)`],
+          ["NATS server", delayed.server],
         ]),
       );
       ctx.io.out("\nQueues:\n");

@@ -45,6 +45,7 @@ export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
         queue_count?: number;
         task_count?: number;
         scheduler_leader?: string;
+        delayed_tasks?: boolean;
       } = { version: API_VERSION, auth: deps.auth };
       const [queues, tasks, leader] = await Promise.allSettled([
         client.countQueues(),
@@ -54,6 +55,8 @@ export function metaRoutes(router: Router<Handler>, deps: ApiDeps): void {
       if (queues.status === "fulfilled") info.queue_count = queues.value;
       if (tasks.status === "fulfilled") info.task_count = tasks.value;
       if (leader.status === "fulfilled" && leader.value !== undefined) info.scheduler_leader = leader.value;
+      // Known once the server was reached (its version decides), so left out with the counts.
+      if (queues.status === "fulfilled") info.delayed_tasks = client.delayedTasks().available;
       sendJson(ctx.res, 200, JSON.stringify(info));
     })
     .add("GET", "/v1/retry-policies", (ctx) => sendJson(ctx.res, 200, RETRY_POLICIES_JSON));

@@ -9,7 +9,7 @@
 import type { ServerResponse } from "node:http";
 import type { TaskChange } from "../../client.ts";
 import { AjcError } from "../../core/errors.ts";
-import { encodeTask, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
+import { encodeTask, isWaiting, parseTaskState, type Task, type TaskState } from "../../core/task.ts";
 import { parseTimeNs } from "../../core/time.ts";
 import type { ApiDeps, Handler } from "../context.ts";
 import { sendError } from "../respond.ts";
@@ -37,6 +37,8 @@ export interface ListQuery {
   queue?: string;
   type?: string;
   createdSinceNs?: bigint;
+  /** Only tasks still waiting for their `run_at` (true), or only the others (false). */
+  waiting?: boolean;
   /** Continue after this cursor (a task-store sequence from an earlier page's `next`). */
   afterSeq?: number;
   ndjson: boolean;
@@ -78,6 +80,12 @@ export function parseListQuery(query: string): ListQuery {
     }
     q.createdSinceNs = ns;
   }
+  const waiting = p.get("waiting");
+  if (waiting !== null) {
+    if (waiting !== "true" && waiting !== "false")
+      throw new AjcError("invalid_argument", "waiting must be true or false", { field: "waiting" });
+    q.waiting = waiting === "true";
+  }
   const after = p.get("after");
   if (after !== null) {
     if (!/^\d{1,15}$/.test(after)) {
@@ -98,7 +106,8 @@ export function parseListQuery(query: string): ListQuery {
   return q;
 }
 
-function matches(q: ListQuery, t: Task): boolean {
+function matches(q: ListQuery, t: Task, nowMs = Date.now()): boolean {
+  if (q.waiting !== undefined && isWaiting(t, nowMs) !== q.waiting) return false;
   if (q.states && !q.states.has(t.state)) return false;
   if (q.queue !== undefined && t.queue !== q.queue) return false;
   if (q.type !== undefined && t.type !== q.type) return false;

@@ -16,6 +16,7 @@ const CREATE_TASK = {
   payload: { type: ANY },
   payload_base64: { type: STRING },
   deadline: { type: STRING },
+  run_at: { type: STRING },
   max_tries: { type: INTEGER },
   dependencies: { type: STRINGS },
   load_dependencies: { type: BOOLEAN },
@@ -100,10 +101,14 @@ export function taskRoutes(router: Router<Handler>, deps: ApiDeps, wait: WaitOpt
     if (body.deadline !== undefined && parseTimeNs(body.deadline) === undefined) {
       throw new AjcError("invalid_json", "deadline must be an RFC 3339 time", { field: "deadline" });
     }
+    if (body.run_at !== undefined && parseTimeNs(body.run_at) === undefined) {
+      throw new AjcError("invalid_json", "run_at must be an RFC 3339 time", { field: "run_at" });
+    }
     const task = client.newTask(body.type, payloadOf(body), {
       id: body.id,
       created: body.created,
       deadline: body.deadline,
+      runAt: body.run_at,
       maxTries: body.max_tries,
       dependencies: body.dependencies,
       loadDependencies: body.load_dependencies,

@@ -143,7 +143,8 @@ export interface paths {
      *     values above the maximum are quietly lowered to it: 1000, or 10,000,000 with
      *     `stream=ndjson`) or `invalid_argument` (an
      *     unknown `state`, a `created_since` that is not RFC 3339, a `stream` other than
-     *     `ndjson`), with `details.field` naming the parameter.
+     *     `ndjson`, a `waiting` other than `true` or `false`), with `details.field` naming
+     *     the parameter.
      */
     get: operations["listTasks"];
     put?: never;
@@ -168,11 +169,20 @@ export interface paths {
      *     one task.
      *
      *     Errors by status:
+     *     Delayed tasks (ajc addition): with `run_at` the task is stored at once and no
+     *     worker, ajc's or a Go asyncjobs one, receives it before that time; a `run_at` in
+     *     the past means now. The wake-up is a nats-server message schedule, so this needs
+     *     nats-server 2.14 or newer (`GET /v1/info` says `delayed_tasks`).
+     *
+     *     Errors by status:
      *     - `400`: `invalid_json` (also, as the Go server, bad base64 in `payload_base64`
-     *       and a `deadline` that is not RFC 3339), `payload_both_set`,
+     *       and a `deadline` or `run_at` that is not RFC 3339), `payload_both_set`,
      *       `task_type_invalid`, `task_id_invalid`, `queue_name_invalid`,
      *       `invalid_argument` (for example `created` not RFC 3339),
-     *       `idempotency_key_invalid`; `signature_required` (code `signature_required`,
+     *       `idempotency_key_invalid`, `run_at_after_deadline` (field `run_at`: the task
+     *       could only expire), `delayed_tasks_unavailable` (field `run_at`: the NATS
+     *       server is older than 2.14; nothing is stored), `invalid_argument` for a
+     *       `run_at` after the year 9999; `signature_required` (code `signature_required`,
      *       reason `task_not_signed`) and `signature_invalid` (code `signature_invalid`,
      *       reason `task_signature_invalid`) when signatures are verified.
      *     - `404`: `queue_not_found` (the requested queue does not exist).
@@ -611,6 +621,7 @@ export interface components {
          *       `invalid_json`, `invalid_payload`, `payload_both_set`,
          *       `idempotency_key_invalid`, `ids_required`, `ids_too_many`,
          *       `limit_invalid`, `method_not_allowed`, `signature_key_invalid`,
+         *       `run_at_after_deadline`, `delayed_tasks_unavailable`,
          *       `unsupported_media_type` (415), `origin_forbidden` (403),
          *       `host_forbidden` (403)
          *     - `not_found`: `task_not_found`, `queue_not_found`,
@@ -697,6 +708,13 @@ export interface components {
       last_err?: string;
       /** @description Hex-encoded ed25519 signature, when present. */
       signature?: string;
+      /**
+       * Format: date-time
+       * @description ajc addition. No worker receives the task before this time (see
+       *     `POST /v1/tasks`). A Go worker does not know the field and drops it when it
+       *     saves the task, which it only does once the task is due.
+       */
+      run_at?: string;
     };
     TaskResult: {
       /** @description Any JSON value returned by the handler. */
@@ -735,6 +753,13 @@ export interface components {
        * @description Absolute RFC 3339 cut-off for starting the task.
        */
       deadline?: string;
+      /**
+       * Format: date-time
+       * @description ajc addition. RFC 3339 time before which no worker receives the task; in the
+       *     past means now. Not after `deadline` (`400`, reason `run_at_after_deadline`).
+       *     Needs nats-server 2.14 or newer (`400`, reason `delayed_tasks_unavailable`).
+       */
+      run_at?: string;
       /**
        * @description Attempts before the task expires (default 10). As the Go server, 0 or below
        *     is accepted and means no limit.
@@ -1017,6 +1042,12 @@ export interface components {
        *     when none leads or storage cannot be read.
        */
       scheduler_leader?: string;
+      /**
+       * @description ajc addition. Whether tasks with a `run_at` can be created: the connected
+       *     nats-server is 2.14 or newer (its message schedules wake them). Left out, as
+       *     the counts, when storage cannot be read.
+       */
+      delayed_tasks?: boolean;
       features?: {
         [key: string]: boolean;
       };
@@ -1428,6 +1459,11 @@ export interface operations {
         type?: string;
         /** @description Only tasks created at or after this time (RFC 3339). */
         created_since?: string;
+        /**
+         * @description ajc addition. `true`: only tasks still waiting for their `run_at` (state `new`
+         *     or `blocked`, `run_at` in the future); `false`: only the others.
+         */
+        waiting?: "true" | "false";
         /**
          * @description At most this many tasks are read. JSON: values above 1000 count as 1000 (the
          *     `maximum` below). With `stream=ndjson` (ajc addition) up to 10,000,000 are read

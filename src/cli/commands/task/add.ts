@@ -8,7 +8,7 @@ import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError, isReason } from "../../../core/errors.ts";
 import { DEFAULT_QUEUE_NAME } from "../../../core/queue.ts";
 import { DEFAULT_TASK_MAX_TRIES } from "../../../core/task.ts";
-import { formatTimeMs } from "../../../core/time.ts";
+import { formatTimeMs, isTime } from "../../../core/time.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import { jsonFlag } from "../../flags.ts";
@@ -20,6 +20,8 @@ interface AddArgs extends NatsFlags, KeyArgs {
   payload: string;
   queue: string;
   deadline?: string;
+  "run-at"?: string;
+  delay?: string;
   tries: number;
   depends?: string[];
   load: boolean;
@@ -32,6 +34,20 @@ function dependencyIds(values: string[] | undefined): string[] {
     .flatMap((v) => String(v).split(","))
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The task's `run_at` from `--run-at TIME` or `--delay DURATION` (undefined for neither). */
+function runAtOf(argv: AddArgs): string | undefined {
+  const at = argv["run-at"];
+  if (at !== undefined) {
+    if (!isTime(at))
+      throw new AjcError("invalid_argument", "--run-at must be an RFC 3339 time", { field: "run-at" });
+    return at;
+  }
+  if (argv.delay === undefined) return undefined;
+  const ns = parseGoDuration(argv.delay, "delay");
+  if (ns < 0) throw new AjcError("invalid_duration", "--delay must not be negative", { field: "delay" });
+  return formatTimeMs(Date.now() + ns / 1_000_000);
 }
 
 /** The `ajc task add` command. */
@@ -58,6 +74,15 @@ export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
           type: "string",
           describe: "start the task within this Go duration from now, else expire it",
         })
+        .option("run-at", {
+          type: "string",
+          describe: "no worker receives the task before this RFC 3339 time (nats-server 2.14+)",
+        })
+        .option("delay", {
+          type: "string",
+          describe: "no worker receives the task before this Go duration from now (nats-server 2.14+)",
+        })
+        .conflicts("run-at", "delay")
         .option("tries", {
           type: "number",
           default: DEFAULT_TASK_MAX_TRIES,
@@ -83,9 +108,11 @@ export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
           });
         deadline = formatTimeMs(Date.now() + ns / 1_000_000);
       }
+      const runAt = runAtOf(argv);
       const client = await ctx.connect(argv, keyOptions(argv));
       const task = client.newTask(argv.type, Buffer.from(argv.payload).toString("base64"), {
         deadline,
+        runAt,
         maxTries: argv.tries,
         dependencies: dependencyIds(argv.depends),
         loadDependencies: argv.load,
@@ -101,6 +128,7 @@ export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
         );
       }
       if (argv.json) ctx.json(taskJson(task));
+      else if (task.run_at) ctx.io.out(`Enqueued task ${task.id} to run at ${task.run_at}`);
       else ctx.io.out(`Enqueued task ${task.id}`);
     },
   };

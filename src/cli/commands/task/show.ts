@@ -26,6 +26,7 @@ export function showTask(t: Task): string {
     ["Payload", humanBytes(payloadBytes(t).length)],
     ["Tries", `${t.tries} of ${t.max_tries || "unlimited"}`],
     ["Deadline", t.deadline ? shortTime(t.deadline) : undefined],
+    ["Run at", t.run_at ? shortTime(t.run_at) : undefined],
     ["Dependencies", t.dependencies?.join(", ")],
     ["Last tried", t.tried ? shortTime(t.tried) : undefined],
     ["Last error", t.last_err],
