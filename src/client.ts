@@ -6,12 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { AjcError } from "./core/errors.ts";
 import { newUlid } from "./core/ids.ts";
 import { assertName } from "./core/names.ts";
-import {
-  type Queue,
-  type QueueSpec,
-  type StorageOptions as QueueStorage,
-  resolveQueue,
-} from "./core/queue.ts";
+import { type Queue, type QueueSpec, type QueueStorage, resolveQueue } from "./core/queue.ts";
 import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
 import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
 import { encodeTask, isWaiting, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
@@ -20,12 +15,14 @@ import type { ConnectionOptions } from "./store/connection.ts";
 import { DELAYED_MIN_SERVER } from "./store/delayed.ts";
 import type { LifecycleEvent } from "./store/events.ts";
 import type { QueueInfo } from "./store/queues.ts";
+import { type RemoteReply, requestRemote } from "./store/remote.ts";
 import { type ReplicaState, raiseCommand, replicaStates, underReplicated } from "./store/replication.ts";
 import type { ScheduleChange } from "./store/schedules.ts";
 import { Storage } from "./store/storage.ts";
 import { SCHEDULER_ELECTION_KEY } from "./store/subjects.ts";
 import type { TaskChange, TaskChangeFeed, TaskChangeOptions } from "./store/task-changes.ts";
 import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
+import { WorkQueueReader, type WorkQueueReaderOptions } from "./store/workqueue.ts";
 
 export type {
   ConnectionOptions,
@@ -530,6 +527,42 @@ export class Client {
     event: LifecycleEvent;
   }> {
     return this.storage.watchEvents(opts);
+  }
+
+  // ---- for the worker ----
+
+  /** Stores a task as it is (a worker's state change); no queue is touched. */
+  async saveTask(task: Task): Promise<void> {
+    await this.storage.tasks.save(task);
+  }
+
+  /**
+   * Deletes a task a worker was told to discard; its state event is still published. A task
+   * already gone is `task_not_found`.
+   */
+  async discardTask(task: Task): Promise<void> {
+    this.storage.events.taskState(task);
+    await this.storage.tasks.delete(task.id);
+  }
+
+  /** Sends a task to a request-reply handler and waits for its answer (see `requestRemote`). */
+  requestRemote(
+    subject: string,
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<RemoteReply> {
+    return requestRemote(this.storage, subject, body, headers, timeoutMs);
+  }
+
+  /** A reader of a queue's work items through its `WORKERS` consumer; `start()` it. */
+  workQueueReader(opts: WorkQueueReaderOptions): WorkQueueReader {
+    return new WorkQueueReader(this.storage.jet, opts);
+  }
+
+  /** Resolves when the connection to NATS has closed for good. */
+  async closed(): Promise<void> {
+    await this.storage.nc.closed();
   }
 }
 

@@ -6,6 +6,8 @@
  * talks to the server only over HTTP: it imports nothing outside its folder but its npm packages.
  * Nothing imports a private module of the NATS client (`@nats-io/<pkg>/internal`, `.../lib/...`):
  * only each package's public entry point, so a client upgrade cannot break us silently.
+ * The worker uses the client facade, never what lies behind it (`client.storage`, `storage.jet`),
+ * as `src/client.ts` promises; `ajc task process` runs no HTTP server and imports nothing of it.
  * Exits 1 and lists the offending imports.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -45,16 +47,30 @@ const FORBIDDEN: Record<string, RegExp[]> = {
   http: [/^@nats-io\//, /\/(store|cli|worker|scheduler)\//],
 };
 
+/** Files that must not import what their layer may. */
+const FORBIDDEN_FOR_FILE: Record<string, RegExp[]> = {
+  "cli/commands/task/process.ts": [/\/http\//],
+};
+
+/** Code a layer must not contain: reaching through the client facade into the store. */
+const FORBIDDEN_TEXT: Record<string, RegExp[]> = {
+  worker: [/\bclient\.storage\b/, /\bstorage\.(?:jet|nc)\b/],
+};
+
 const problems: string[] = [];
 for (const f of files(SRC)) {
   const rel = relative(SRC, f);
-  const rules = FORBIDDEN[layerOf(rel)] ?? [];
+  const rules = [...(FORBIDDEN[layerOf(rel)] ?? []), ...(FORBIDDEN_FOR_FILE[rel] ?? [])];
   const text = readFileSync(f, "utf8");
   for (const m of text.matchAll(IMPORTS)) {
     const spec = m[1]!;
     const resolved = spec.startsWith(".") ? `/${relative(SRC, join(f, "..", spec))}` : spec;
     if (rules.some((r) => r.test(resolved) || r.test(`/${resolved}`)))
       problems.push(`${rel}: imports ${spec}`);
+  }
+  for (const r of FORBIDDEN_TEXT[layerOf(rel)] ?? []) {
+    const hit = text.match(r);
+    if (hit) problems.push(`${rel}: uses ${hit[0]} (go through the client facade)`);
   }
 }
 for (const f of files(CONSOLE)) {

@@ -21,9 +21,11 @@ interface YargsInternals {
 /**
  * yargs renders the whole help text right after starting any command's handler, in case the
  * handler later fails with a usage error (then that help is printed). Ours never do: usage is
- * checked before a handler runs, and handlers fail with AjcError. The rendering blocked the event
- * loop for ~65 ms while `server run` was connecting to NATS (a quarter of its start-up), so it is
- * turned off. Without the hook (another yargs) nothing changes but the speed.
+ * checked before a handler runs, and handlers fail with AjcError. The rendering blocks the event
+ * loop while `server run` is connecting to NATS, a sizeable part of its start-up, so it is turned
+ * off. yargs has no public switch for it (it renders for every command with a handler), hence
+ * this one reach into its internals. Without the hook (another yargs) nothing changes but the
+ * speed.
  */
 export function skipHelpCache(y: unknown): void {
   const usage = (y as YargsInternals).getInternalMethods?.().getUsageInstance?.();

@@ -2,6 +2,25 @@
  * The one error hierarchy of ajc. Every failure the library can report has a stable machine
  * `reason` (the spec's list plus ours) and a `code` from the HTTP envelope's closed enum, so callers
  * branch on data, never on message text.
+ *
+ * The policy:
+ * - Anything a user, a request, a stored value or the NATS server can cause is an `AjcError` with
+ *   the reason below that names it; the HTTP layer maps `code` to a status, the CLI prints the
+ *   message and exits 1. Callers test with `isReason(err, "...")`, never with message text.
+ * - Input that breaks a rule is `invalid_argument` (or the more precise reason listed for it, such
+ *   as `invalid_duration` or `queue_name_invalid`), with `field` naming the flag, option or request
+ *   field to blame.
+ * - A thing that is not there is its own `*_not_found`; a write that lost a race is
+ *   `task_update_conflict` (or `*_already_exists` for a create).
+ * - NATS failures become AjcErrors in one place, `src/store/errors.ts` (`toAjcError`):
+ *   `storage_not_ready` when NATS or JetStream could not be reached, so nothing happened and the
+ *   call may be retried; `storage_timeout` when a request got no answer in time, so the outcome is
+ *   unknown (a write may still take effect); `internal` for anything unforeseen.
+ * - A plain `RangeError`, `TypeError` or `Error` means a programmer error: ajc's own code or an
+ *   embedding program used an API wrongly (a metric registered twice, election timings that
+ *   cannot work, a component started twice). Those are never the answer to user input: the layer
+ *   that takes user input checks it first and raises an AjcError.
+ * - A task handler's thrown error means "retry later"; `TerminateTaskError` means "stop retrying".
  */
 
 /** The closed enum of envelope codes. */

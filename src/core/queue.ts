@@ -20,7 +20,7 @@ export interface Queue {
 }
 
 /** Where and how a queue's stream is stored (not part of the queue JSON). */
-export interface StorageOptions {
+export interface QueueStorage {
   memory?: boolean;
   /** 1..5, default 1. */
   replicas?: number;

@@ -105,4 +105,3 @@ export function formatTimeMs(ms: number): string {
 
 /** A clock: unix milliseconds. Passed in wherever logic depends on "now". */
 export type Clock = () => number;
-export const systemClock: Clock = () => Date.now();

@@ -3,7 +3,7 @@
  * macro (imported `with { type: "macro" }` by routes/console.ts): it runs when that module is
  * transpiled, so `bun build --compile` bakes the bundle into the executable as string literals
  * and nothing is read from disk at run time, while `bun src/main.ts` bundles afresh at every
- * start (about 100 ms) and always serves the current source.
+ * start (a short delay) and always serves the current source.
  *
  * Bun.build cannot run inside a macro while the bundler waits for it (it would deadlock), so this
  * runs `bun build` as a child process into a temporary directory and reads the files back.

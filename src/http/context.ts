@@ -1,7 +1,7 @@
 /** What a route handler gets: the request, its parameters and body, and the server's dependencies. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Client } from "../client.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../core/log.ts";
 import type { HttpMetrics } from "./metrics.ts";
 
 /** A route handler. It answers through `ctx.res`; a thrown error becomes the envelope. */

@@ -8,12 +8,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { AjcError } from "../core/errors.ts";
+import type { Logger } from "../core/log.ts";
 import { discardBody, hasBody, RequestAbortedError, readBody } from "./body.ts";
 import { API_SECURITY_HEADERS, type BrowserGuard, contentTypeRefusal, refusal } from "./browser.ts";
 import type { Connections } from "./connections.ts";
 import type { Handler } from "./context.ts";
 import { envelopeOf, isUnexpected } from "./envelope.ts";
-import { type Logger, logRequest } from "./log.ts";
+import { logRequest } from "./log.ts";
 import { type HttpMetrics, UNMATCHED_ROUTE } from "./metrics.ts";
 import { isAnswered, sendError } from "./respond.ts";
 import type { Router } from "./router.ts";

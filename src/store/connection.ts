@@ -129,7 +129,7 @@ function natsOptions(o: ConnectionOptions): NodeConnectionOptions {
     // JetStream requests already time out; pings catch a dead server within ~10s.
     pingInterval: 5000,
     maxPingOut: 2,
-    // Capturing a stack trace for every request costs ~20% of a busy worker's CPU; errors keep their message.
+    // Capturing a stack trace for every request is a large share of a busy worker's CPU; errors keep their message.
     noAsyncTraces: true,
   };
   if (authenticators.length > 0) n.authenticator = authenticators;

@@ -3,15 +3,33 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import { errors as natsErrors, RequestError } from "@nats-io/nats-core";
 import { AjcError, type Reason } from "../core/errors.ts";
 
+/*
+ * The JetStream API error codes ajc acts on, by nats-server's names. Every code compared anywhere
+ * in src is one of these; nothing else compares bare numbers.
+ */
+/** JSStreamNotFoundErr: "stream not found". */
 export const JS_STREAM_NOT_FOUND = 10059;
+/** JSConsumerNotFoundErr: "consumer not found". */
 export const JS_CONSUMER_NOT_FOUND = 10014;
-export const JS_NO_MESSAGE_FOUND = 10037;
+/** JSNotEnabledForAccountErr: "JetStream not enabled for account". */
+export const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
 /** Deleting a stream message that is not there (any more): "no message found"... */
 export const JS_MESSAGE_DELETE_FAILED = 10057;
 /** ...or "sequence N not found", depending on where in the stream it was. */
 export const JS_SEQUENCE_NOT_FOUND = 10043;
+/** JSStreamWrongLastSequenceErrF: "wrong last sequence: N" (an expected-revision write lost). */
 export const JS_WRONG_LAST_SEQUENCE = 10071;
-export const JS_STREAM_NAME_IN_USE = 10058;
+/**
+ * JSStreamWrongLastSequenceConstantErr: the same failure, as newer servers word it for a KV
+ * `create` or `update` whose expected revision is not the key's.
+ */
+export const JS_WRONG_LAST_SEQUENCE_CONSTANT = 10164;
+
+/** True when an expected-revision write (KV create or update) found another revision there. */
+export function isWrongLastSequence(err: unknown): boolean {
+  const code = jsCode(err);
+  return code === JS_WRONG_LAST_SEQUENCE || code === JS_WRONG_LAST_SEQUENCE_CONSTANT;
+}
 /** "replicas > 1 not supported in non-clustered mode". */
 export const JS_REPLICAS_NOT_CLUSTERED = 10074;
 /** "no suitable peers for placement": fewer servers (up, in the cluster) than replicas asked for. */
@@ -24,8 +42,6 @@ export const JS_NO_SUITABLE_PEERS = 10005;
  * passes, so a 503, never a 500.
  */
 export const JS_CLUSTER_UNAVAILABLE = new Set([10007, 10008, 10009, 10118, 10119, 10163, 10194, 10195]);
-/** "JetStream not enabled for account". */
-export const JS_NOT_ENABLED_FOR_ACCOUNT = 10039;
 
 /**
  * True for the client's "JetStream is not enabled" error. Its class is not exported, so it is

@@ -15,7 +15,6 @@
  */
 import { JetStreamApiError, JetStreamError } from "@nats-io/jetstream";
 import {
-  createInbox,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -23,7 +22,7 @@ import {
   RequestError,
   type Subscription,
 } from "@nats-io/nats-core";
-import { inboxPrefixOf } from "./connection.ts";
+import { inboxFor } from "./inbox.ts";
 import { Outbox } from "./outbox.ts";
 
 /** What the stream answered. */
@@ -86,8 +85,7 @@ export class AckedPublisher {
     private readonly timeoutMs: number,
     private readonly outbox: Outbox = new Outbox(nc),
   ) {
-    // Honour a configured inbox prefix (accounts often only allow replies under it).
-    this.#prefix = `${createInbox(inboxPrefixOf(nc))}.`;
+    this.#prefix = `${inboxFor(nc)}.`;
     this.#sub = nc.subscribe(`${this.#prefix}*`, {
       callback: (err, msg) => {
         if (!err) this.#answer(msg);

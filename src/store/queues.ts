@@ -16,7 +16,7 @@ import {
 import { headers, type MsgHdrs } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
 import { assertQueueName } from "../core/names.ts";
-import { defaultQueue, type Queue, type StorageOptions } from "../core/queue.ts";
+import { defaultQueue, type Queue, type QueueStorage } from "../core/queue.ts";
 import {
   isNoResponders,
   isUnavailable,
@@ -52,7 +52,7 @@ export interface QueueInfo extends Queue {
   replicas: number;
 }
 
-function streamConfig(q: Queue, storage: StorageOptions): Partial<StreamConfig> & { name: string } {
+function streamConfig(q: Queue, storage: QueueStorage): Partial<StreamConfig> & { name: string } {
   return {
     name: queueStream(q.name),
     subjects: [queueSubjects(q.name)],
@@ -106,7 +106,7 @@ export class QueueStore {
   ) {}
 
   /** Creates a queue (`queue_already_exists` when its stream exists). */
-  async create(q: Queue, storage: StorageOptions = {}): Promise<QueueInfo> {
+  async create(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
     assertQueueName(q.name);
     if (await this.exists(q.name)) {
       throw new AjcError("queue_already_exists", `queue ${q.name} already exists`, { field: "name" });
@@ -115,7 +115,7 @@ export class QueueStore {
   }
 
   /** Loads a queue, creating its stream and consumer with `q`'s settings where missing. */
-  async ensure(q: Queue, storage: StorageOptions = {}): Promise<QueueInfo> {
+  async ensure(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
     assertQueueName(q.name);
     const what = `queue ${q.name}`;
     let si: StreamInfo;
@@ -222,7 +222,7 @@ export class QueueStore {
   }
 
   /** Changes a queue's settings in place (stream and consumer). */
-  async configure(q: Queue, storage: StorageOptions = {}): Promise<QueueInfo> {
+  async configure(q: Queue, storage: QueueStorage = {}): Promise<QueueInfo> {
     const current = await this.info(q.name);
     const stream = queueStream(q.name);
     try {

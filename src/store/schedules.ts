@@ -13,7 +13,7 @@ import type { KV } from "@nats-io/kv";
 import { AjcError } from "../core/errors.ts";
 import { decodeSchedule, encodePausedSchedule, encodeSchedule, type Schedule } from "../core/schedule.ts";
 import { openBucket } from "./buckets.ts";
-import { JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
+import { isWrongLastSequence, toAjcError } from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import {
   CONFIG_BUCKET,
@@ -72,8 +72,6 @@ interface Stored {
 /** How many times a move is tried again after a concurrent change. */
 const MOVE_ATTEMPTS = 5;
 
-const isConflict = (err: unknown) => jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164;
-
 function activeOf(e: Entry): Schedule {
   const s = decodeSchedule(e.text);
   delete s.paused_at;
@@ -112,7 +110,7 @@ export class ScheduleStore {
     try {
       await this.kv.create(keyOf(s.name), encodeSchedule(s));
     } catch (err) {
-      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) {
+      if (isWrongLastSequence(err)) {
         throw new AjcError("schedule_already_exists", `schedule ${s.name} already exists`, { field: "name" });
       }
       throw toAjcError(err, `creating schedule ${s.name}`);
@@ -192,11 +190,11 @@ export class ScheduleStore {
           await this.kv.delete(pausedKey, { previousSeq: aside });
         } catch (err) {
           // Paused meanwhile by someone else: their pause stands.
-          if (!isConflict(err)) throw err;
+          if (!isWrongLastSequence(err)) throw err;
         }
         return next;
       } catch (err) {
-        if (isConflict(err) && attempt < MOVE_ATTEMPTS) continue;
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
         throw toAjcError(err, `replacing schedule ${s.name}`);
       }
     }
@@ -219,7 +217,7 @@ export class ScheduleStore {
         await this.kv.delete(keyOf(name), { previousSeq: st.active.revision });
         return s;
       } catch (err) {
-        if (isConflict(err) && attempt < MOVE_ATTEMPTS) continue;
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
         throw toAjcError(err, `pausing schedule ${name}`);
       }
     }
@@ -242,7 +240,7 @@ export class ScheduleStore {
         await this.kv.delete(pausedKeyOf(name), { previousSeq: st.paused.revision });
         return s;
       } catch (err) {
-        if (isConflict(err) && attempt < MOVE_ATTEMPTS) continue;
+        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
         throw toAjcError(err, `resuming schedule ${name}`);
       }
     }

@@ -7,14 +7,14 @@ import { AjcError } from "../core/errors.ts";
 import { type ConnectionOptions, openConnection } from "./connection.ts";
 import { DelayedStore } from "./delayed.ts";
 import { EventPublisher, type LifecycleEvent, watchEvents } from "./events.ts";
+import { ExpiringBucket } from "./expiring-bucket.ts";
 import { type Jet, openJet } from "./jet.ts";
-import { ExpiringBucket } from "./kvlock.ts";
 import { QueueStore } from "./queues.ts";
 import { ScheduleStore } from "./schedules.ts";
 import { lastTaskSeq, openTaskChanges, type TaskChangeFeed, type TaskChangeOptions } from "./task-changes.ts";
 import { TaskStore, type TaskStoreOptions, validateReplicas } from "./tasks.ts";
 
-export interface StorageOptions {
+export interface StorageOpenOptions {
   connection: ConnectionOptions;
   /**
    * Settings used when the task store and configuration bucket must be created. Its `replicas` is
@@ -48,7 +48,7 @@ export class Storage {
   }
 
   /** Connects and prepares the task store and the configuration bucket. */
-  static async open(opts: StorageOptions): Promise<Storage> {
+  static async open(opts: StorageOpenOptions): Promise<Storage> {
     const nc = await openConnection(opts.connection);
     try {
       const jet = await openJet(nc);

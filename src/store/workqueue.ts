@@ -9,14 +9,9 @@
  * and the server's own accounting (the `Nats-Pending-Messages` header of an expired request)
  * gives back what a request did not deliver.
  */
-import {
-  createInbox,
-  type Msg,
-  type QueuedIterator,
-  type Status,
-  type Subscription,
-} from "@nats-io/nats-core";
+import type { Msg, QueuedIterator, Status, Subscription } from "@nats-io/nats-core";
 import { AjcError } from "../core/errors.ts";
+import { inboxFor } from "./inbox.ts";
 import type { Jet } from "./jet.ts";
 import { queueStream, WORKERS_CONSUMER } from "./subjects.ts";
 import { JetStreamWorkItem, parseItemBody, type WorkItem } from "./workitem.ts";
@@ -78,9 +73,7 @@ export class WorkQueueReader {
     private readonly jet: Jet,
     private readonly opts: WorkQueueReaderOptions,
   ) {
-    // Honour a configured inbox prefix (accounts often only allow replies under it).
-    const inboxPrefix = (jet.nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
-    this.#inbox = createInbox(inboxPrefix);
+    this.#inbox = inboxFor(jet.nc);
     this.#nextSubject = `${jet.js.apiPrefix}.CONSUMER.MSG.NEXT.${queueStream(opts.queue)}.${WORKERS_CONSUMER}`;
     this.#expiresMs = opts.expiresMs ?? DEFAULT_PULL_EXPIRES_MS;
     this.#heartbeatMs = opts.heartbeatMs ?? DEFAULT_PULL_HEARTBEAT_MS;

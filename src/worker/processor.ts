@@ -371,7 +371,7 @@ export class Processor {
 
   async #save(task: Task): Promise<void> {
     try {
-      await this.o.client.storage.tasks.save(task);
+      await this.o.client.saveTask(task);
       this.o.metrics.taskUpdate.inc({ state: task.state });
     } catch (err) {
       this.o.metrics.taskUpdateError.inc({});
@@ -391,10 +391,8 @@ export class Processor {
   }
 
   async #saveOrDiscardOrThrow(task: Task): Promise<void> {
-    const storage = this.o.client.storage;
     if (this.o.discard.has(task.state)) {
-      storage.events.taskState(task);
-      await storage.tasks.delete(task.id).catch((err) => {
+      await this.o.client.discardTask(task).catch((err) => {
         if (!isReason(err, "task_not_found")) throw err;
       });
     } else {

@@ -7,7 +7,7 @@ import type { Client } from "../client.ts";
 import { AjcError } from "../core/errors.ts";
 import { type RetryPolicy, retryPolicy } from "../core/retry.ts";
 import type { TaskState } from "../core/task.ts";
-import { type WorkItem, WorkQueueReader } from "../store/workqueue.ts";
+import type { WorkItem } from "../store/workqueue.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { Processor, type TaskOutcome, type WorkerLogger } from "./processor.ts";
 import type { Router } from "./router.ts";
@@ -51,8 +51,8 @@ export const DEFAULT_WORKER_CONCURRENCY = 10;
 
 /**
  * Items pulled ahead of free slots: a quarter of the concurrency (1 at concurrency 1..4). A slot
- * that frees starts the next held item at once instead of waiting a pull round trip, which at
- * concurrency 32 with fast handlers was a third of the throughput. The cost: a held item's
+ * that frees starts the next held item at once instead of waiting a pull round trip, which with
+ * fast handlers is most of the time a slot spends idle. The cost: a held item's
  * JetStream ack-wait (the queue's max run time) is running while it waits, and it counts against
  * the queue's `max_concurrent`, so while this worker is saturated it keeps up to this many items
  * another worker could have run. Hence small; and an item held longer than `HELD_REFRESH_MS`
@@ -160,7 +160,7 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
         finishIfIdle();
       });
   };
-  const reader = new WorkQueueReader(client.storage.jet, {
+  const reader = client.workQueueReader({
     queue: queue.name,
     capacity: () => concurrency + prefetch - running - held.length,
     // Batches of a quarter of the slots: fewer pull requests when many slots free at once.
@@ -194,7 +194,7 @@ export async function runWorker(client: Client, router: Router, opts: WorkerOpti
     finishIfIdle();
   };
   opts.signal?.addEventListener("abort", stop, { once: true });
-  void client.storage.nc.closed().then(stop);
+  void client.closed().then(stop);
   reader.start();
   try {
     await stopped;

@@ -1,5 +1,5 @@
 /**
- * main.ts turns off yargs' help rendering after each command starts (skipHelpCache, ~65 ms of
+ * main.ts turns off yargs' help rendering after each command starts (skipHelpCache: it slows
  * start-up). It reaches into yargs' internals: these tests fail if a yargs upgrade moves them.
  */
 import { expect, test } from "bun:test";

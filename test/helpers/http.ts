@@ -5,7 +5,7 @@
  */
 import { expect } from "bun:test";
 import { Client, type ClientOptions } from "../../src/client.ts";
-import { createLogger } from "../../src/http/log.ts";
+import { createLogger } from "../../src/core/log.ts";
 import { type ApiServer, type ServerOptions, startServer } from "../../src/http/server.ts";
 import { type NatsServer, startNats } from "./nats.ts";
 import { type CheckedResponse, checkedFetch } from "./openapi.ts";

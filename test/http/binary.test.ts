@@ -185,7 +185,7 @@ describe("flags and environment", () => {
       "max-body",
       "unsafe-bind",
       "log-format",
-      "verify-key",
+      "verify",
       "signatures-optional",
     ]) {
       expect(r.stdout).toContain(`--${flag}`);

@@ -11,12 +11,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ulid } from "ulid";
+import { createLogger } from "../../src/core/log.ts";
 import type { Task } from "../../src/core/task.ts";
 import { API_SECURITY_HEADERS, browserGuard, CONSOLE_CSP } from "../../src/http/browser.ts";
 import { Connections } from "../../src/http/connections.ts";
 import type { Handler } from "../../src/http/context.ts";
 import { dispatcher } from "../../src/http/dispatch.ts";
-import { createLogger } from "../../src/http/log.ts";
 import { sendAsset } from "../../src/http/respond.ts";
 import { Router } from "../../src/http/router.ts";
 import { rawRequest } from "../helpers/hostile.ts";

@@ -5,7 +5,7 @@
  * document and the server from drifting apart on any operation.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createLogger } from "../../src/http/log.ts";
+import { createLogger } from "../../src/core/log.ts";
 import { type ApiServer, startServer } from "../../src/http/server.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";

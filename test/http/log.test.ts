@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { batchedSink, createLogger, logRequest } from "../../src/http/log.ts";
+import { batchedSink, createLogger } from "../../src/core/log.ts";
+import { logRequest } from "../../src/http/log.ts";
 
 test("text lines look like the Go tools' and quote what needs quoting", () => {
   const lines: string[] = [];
@@ -47,7 +48,7 @@ test("batchedSink writes the lines of one turn at once, and on flush", async () 
 
 test("lines still pending when the process crashes or exits are written by the exit flush", async () => {
   const script = `
-    import { batchedSink } from ${JSON.stringify(`${import.meta.dir}/../../src/http/log.ts`)};
+    import { batchedSink } from ${JSON.stringify(`${import.meta.dir}/../../src/core/log.ts`)};
     const sink = batchedSink((t) => process.stderr.write(t));
     process.once("exit", sink.flush);
     sink.write("before the end");

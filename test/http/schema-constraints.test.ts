@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { REASON_CODES } from "../../src/core/errors.ts";
-import { createLogger } from "../../src/http/log.ts";
+import { createLogger } from "../../src/core/log.ts";
 import { type ApiServer, startServer } from "../../src/http/server.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";

@@ -1,7 +1,7 @@
 /** The queue `ajc server run` enqueues to when a request names none, and what it creates for it. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { resolveQueue } from "../../src/core/queue.ts";
-import { resolveServerQueue } from "../../src/http/queue.ts";
+import { resolveServerQueue } from "../../src/http/server-queue.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
 
 let api: ApiEnv;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "../../src/client.ts";
-import { createLogger } from "../../src/http/log.ts";
+import { createLogger } from "../../src/core/log.ts";
 import { startServer } from "../../src/http/server.ts";
 import { makeCerts, type TestCerts } from "../helpers/certs.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";

@@ -154,3 +154,32 @@ test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM 
   expect(follower.output()).toContain("SIGTERM received: stepping down and stopping");
   expect(await (await env.client.storage.elections()).get("task_scheduler")).toBeUndefined();
 }, 60_000);
+
+test("--log-format json (or AJC_LOG_FORMAT): every line is the shared logger's JSON", async () => {
+  const bad = await runAjc(["task", "cron", "scheduler", "s", "-s", env.nats.url], {
+    env: { AJC_LOG_FORMAT: "yaml" },
+  });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain("--log-format must be text or json");
+  const port = await freePort();
+  const p = spawnAjc(
+    ["task", "cron", "scheduler", "json-sched", "--monitor", String(port), "-s", env.nats.url],
+    {
+      env: { AJC_LOG_FORMAT: "json" },
+    },
+  );
+  procs.push(p);
+  await p.waitFor("serving Prometheus metrics");
+  expect(await p.stop("SIGTERM")).toBe(0);
+  const lines = p
+    .output()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  expect(lines[0]).toMatchObject({
+    level: "info",
+    msg: expect.stringContaining("serving Prometheus metrics"),
+  });
+  expect(lines.map((l) => l.msg)).toContain("SIGTERM received: stepping down and stopping");
+  expect(lines.at(-1)).toMatchObject({ level: "info", msg: "stopped" });
+}, 30_000);

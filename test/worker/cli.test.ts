@@ -42,6 +42,31 @@ function worker(args: string[], extraEnv: Record<string, string> = {}): AjcProce
   return p;
 }
 
+test("AJC_LOG_FORMAT=json: the shared logger's lines, a task's outcome as fields", async () => {
+  const c = env.client;
+  await c.createQueue({ name: "JSONLOG", max_runtime: "30s" });
+  const cmd = script("ok.sh", "echo ok");
+  const w = worker(["jl", "JSONLOG", "1", cmd], { AJC_LOG_FORMAT: "json" });
+  await w.waitFor('"msg":"Processing task type jl from queue JSONLOG');
+  const task = await c.enqueue(c.newTask("jl", null), "JSONLOG");
+  await waitForTask(c, task.id, "complete");
+  await w.waitFor(`"task_id":"${task.id}"`);
+  expect(await w.stop("SIGTERM")).toBe(0);
+  const lines = w
+    .output()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  expect(lines.find((l) => l.task_id === task.id)).toMatchObject({
+    level: "info",
+    msg: "task",
+    type: "jl",
+    state: "complete",
+    tries: 1,
+  });
+  expect(lines.at(-1)).toMatchObject({ level: "info", msg: "Stopped" });
+});
+
 test("runs the command for each task, logs outcomes without payloads, stops on SIGTERM", async () => {
   const c = env.client;
   await c.createQueue({ name: "EMAIL", max_runtime: "30s" });

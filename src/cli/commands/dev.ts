@@ -6,8 +6,8 @@
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../core/errors.ts";
+import { batchedSink, createLogger } from "../../core/log.ts";
 import { DEFAULT_QUEUE_NAME } from "../../core/queue.ts";
-import { batchedSink, createLogger } from "../../http/log.ts";
 import { assertCommand, DEFAULT_WORKER_CONCURRENCY } from "../../worker/index.ts";
 import type { CliContext } from "../context.ts";
 import {
@@ -19,6 +19,7 @@ import {
 } from "../dev/nats-binary.ts";
 import { cacheDir, defaultDataDir } from "../dev/paths.ts";
 import { type DevStack, type DevWorker, startDevStack } from "../dev/stack.ts";
+import { stopOnSignal } from "../signals.ts";
 
 interface DevArgs {
   data?: string;
@@ -65,21 +66,6 @@ function readyText(stack: DevStack, nats: string, workers: DevWorker[]): string 
     "  enqueue a task:",
     `    curl -s -X POST ${stack.apiUrl}/v1/tasks -H 'Content-Type: application/json' -d ${shellQuote(body)}`,
   ].join("\n");
-}
-
-/** Resolves with the first SIGINT or SIGTERM; a second one exits at once. */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.once("SIGINT", () => process.exit(130));
-      process.once("SIGTERM", () => process.exit(143));
-      resolve(sig);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
 }
 
 /** The `ajc dev` command. */
@@ -151,7 +137,8 @@ export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
       const sink = batchedSink((text) => ctx.io.err(text));
       process.once("exit", sink.flush);
       const log = createLogger({ format: "text", write: sink.write });
-      const stop = stopRequested();
+      // A second signal exits at once, with the shell's status for a process killed by it.
+      const stop = stopOnSignal({ exitCode: (sig) => (sig === "SIGINT" ? 130 : 143) });
       const stack = await startDevStack({
         natsExecutable: executable,
         dataDir: resolve(argv.data ?? defaultDataDir(env)),
@@ -167,7 +154,7 @@ export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
       sink.flush();
       ctx.io.out(readyText(stack, nats, workers));
       const why = await Promise.race([
-        stop.then((sig) => `${sig} received, stopping`),
+        stop.stopped.then((sig) => `${sig} received, stopping`),
         stack.natsExited.then((code) => `nats-server exited unexpectedly (status ${code}), stopping`),
       ]);
       log.info(why);

@@ -2,20 +2,22 @@
  * `ajc server run`: serves the HTTP API. Every flag can also come from `AJC_<FLAG>` in the
  * environment (`--tls-client-ca` → `AJC_TLS_CLIENT_CA`); a flag on the command line wins.
  */
-import { readFileSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
 import { underReplicated } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
+import { batchedSink, createLogger, LOG_FORMATS } from "../../core/log.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
-import { batchedSink, createLogger, LOG_FORMATS, type LogFormat } from "../../http/log.ts";
-import { checkServerQueueFlags, resolveServerQueue } from "../../http/queue.ts";
 import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
+import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
+import { LOG_FORMAT_DESCRIPTION, natsLog, resolveLogFormat } from "../log-format.ts";
 import { parseMonitor } from "../monitor.ts";
+import { stopOnSignal } from "../signals.ts";
+import { readKey } from "./task/keys.ts";
 
 interface RunArgs extends NatsFlags {
   bind?: string;
@@ -31,6 +33,7 @@ interface RunArgs extends NatsFlags {
   "allowed-host"?: string[];
   ui?: boolean;
   "log-format"?: string;
+  verify?: string;
   "verify-key"?: string;
   "signatures-optional"?: boolean;
   replicas?: string;
@@ -44,7 +47,14 @@ const envName = (flag: string) => `AJC_${flag.toUpperCase().replace(/-/g, "_")}`
 /** The server's flags: no yargs defaults, so an absent flag can fall back to the environment. */
 const FLAGS: Record<
   string,
-  { type: "string" | "boolean"; describe: string; choices?: readonly string[]; array?: boolean }
+  {
+    type: "string" | "boolean";
+    describe: string;
+    choices?: readonly string[];
+    array?: boolean;
+    /** Kept for old command lines, left out of the help. */
+    hidden?: boolean;
+  }
 > = {
   bind: {
     type: "string",
@@ -80,17 +90,15 @@ const FLAGS: Record<
     type: "boolean",
     describe: "serve the operator console at /ui/; --ui=false turns it off [default: true]",
   },
-  "log-format": {
-    type: "string",
-    describe: "log lines as text or json [default: text]",
-    choices: LOG_FORMATS,
-  },
-  "verify-key": {
+  "log-format": { type: "string", describe: LOG_FORMAT_DESCRIPTION, choices: LOG_FORMATS },
+  verify: {
     type: "string",
     describe:
       "ed25519 public key (hex, or a file holding it): tasks must be signed, checked on create and read",
   },
-  "signatures-optional": { type: "boolean", describe: "with --verify-key, accept unsigned tasks too" },
+  /** The old spelling of --verify. */
+  "verify-key": { type: "string", describe: "the same as --verify", hidden: true },
+  "signatures-optional": { type: "boolean", describe: "with --verify, accept unsigned tasks too" },
   replicas: {
     type: "string",
     describe:
@@ -161,18 +169,6 @@ function count(flag: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** A hex public key given inline, or the path of a file holding one. */
-function verifyKey(v: string | undefined): string | undefined {
-  if (v === undefined || /^[0-9a-fA-F]{64}$/.test(v)) return v;
-  try {
-    return readFileSync(v, "utf8").trim();
-  } catch (err) {
-    throw new AjcError("invalid_argument", `--verify-key: not a hex key and not a readable file: ${v}`, {
-      cause: err,
-    });
-  }
-}
-
 /**
  * The largest body whose task surely fits in one NATS message: a JSON payload is stored as base64
  * (4 bytes for every 3) beside the task's other fields.
@@ -188,19 +184,10 @@ function maxBodyWarning(maxBody: number, maxTaskBytes: number): string | undefin
   return `--max-body ${maxBody} is more than the connected NATS server can store in one task (max_payload allows ${maxTaskBytes} bytes of task JSON, about ${storable} bytes of body): larger tasks are refused with 413 payload_too_large`;
 }
 
-/** Resolves when the process is asked to stop; a second signal exits at once. */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.once("SIGINT", () => process.exit(1));
-      process.once("SIGTERM", () => process.exit(1));
-      resolve(sig);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+/** `--verify` (or its old spelling `--verify-key`), loaded as every command loads keys. */
+function verifyKeyOf(verify: string | undefined, oldSpelling: string | undefined): string | undefined {
+  if (verify !== undefined) return readKey(verify, "verify");
+  return oldSpelling === undefined ? undefined : readKey(oldSpelling, "verify-key");
 }
 
 function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
@@ -214,10 +201,12 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
           type: o.type,
           array: o.array,
           choices: o.choices,
+          hidden: o.hidden,
           describe: `${o.describe} (env ${envName(name)})`,
         });
       }
-      return b.group(Object.keys(FLAGS), "Server:") as Argv<RunArgs>;
+      const shown = Object.keys(FLAGS).filter((name) => !FLAGS[name]?.hidden);
+      return b.group(shown, "Server:") as Argv<RunArgs>;
     },
     handler: async (argv) => {
       const env = ctx.io.env;
@@ -227,13 +216,7 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         const e = envFlag(env, flag);
         return v ?? (e === undefined ? false : parseBool(flag, e));
       };
-      const format = (str("log-format") ?? "text") as LogFormat;
-      if (!LOG_FORMATS.includes(format)) {
-        throw new AjcError(
-          "invalid_argument",
-          `--log-format must be text or json, not ${JSON.stringify(format)}`,
-        );
-      }
+      const format = resolveLogFormat(argv["log-format"], env);
       const options: Omit<ServerOptions, "queue"> = {
         bind: str("bind"),
         tls: { cert: str("tls-cert"), key: str("tls-key"), clientCa: str("tls-client-ca") },
@@ -257,12 +240,12 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
       const replicas = replicaCount(str("replicas"));
       const client = await ctx.connect(argv, {
         taskStore: { replicas },
-        verificationKey: verifyKey(str("verify-key")),
+        verificationKey: verifyKeyOf(str("verify"), str("verify-key")),
         signaturesOptional: bool("signatures-optional"),
         connection: {
           reconnectForever: true,
           name: "ajc server",
-          log: (m) => (m.includes("disconnected") ? log.warn(m) : log.info(m)),
+          log: natsLog(log),
         },
       });
       const tooBig = maxBodyWarning(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, client.maxTaskBytes());
@@ -271,14 +254,18 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         for (const line of underReplicated(await client.replication(), replicas)) log.warn(line);
       }
       const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
-      const stop = stopRequested();
-      const server = await startServer(client, { ...options, queue }, log);
-      const signal = await stop;
-      log.info(`${signal} received, shutting down`);
-      await server.close();
-      await client.close();
-      log.info("stopped");
-      sink.flush();
+      const stop = stopOnSignal();
+      try {
+        const server = await startServer(client, { ...options, queue }, log);
+        const signal = await stop.stopped;
+        log.info(`${signal} received, shutting down`);
+        await server.close();
+        await client.close();
+        log.info("stopped");
+        sink.flush();
+      } finally {
+        stop.dispose();
+      }
     },
   };
 }

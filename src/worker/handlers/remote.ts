@@ -6,7 +6,6 @@
 import type { Client } from "../../client.ts";
 import { TerminateTaskError } from "../../core/errors.ts";
 import { encodeTask } from "../../core/task.ts";
-import { requestRemote } from "../../store/remote.ts";
 import { remoteHandlerSubject } from "../../store/subjects.ts";
 import type { Handler, TaskContext } from "../context.ts";
 
@@ -39,8 +38,7 @@ export function remoteHandler(client: Client, type: string, now: () => number = 
     if (left < MIN_TIME_LEFT_MS) {
       throw new Error(`request-reply handler needs at least ${MIN_TIME_LEFT_MS / 1000}s before the deadline`);
     }
-    const reply = await requestRemote(
-      client.storage,
+    const reply = await client.requestRemote(
       subject,
       encodeTask(ctx.task),
       {

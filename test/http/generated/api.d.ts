@@ -155,7 +155,7 @@ export interface paths {
      *
      *     Give at most one of `payload` and `payload_base64`.
      *
-     *     Signing (ajc addition): when the server verifies signatures (`--verify-key`) the
+     *     Signing (ajc addition): when the server verifies signatures (`--verify`) the
      *     request must carry a `signature` computed by the caller over the library's
      *     signing message, which covers the task id and creation time, so a signing
      *     caller also sends `id` and `created`. An unsigned or wrongly signed request is

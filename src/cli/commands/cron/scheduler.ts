@@ -6,6 +6,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
+import { createLogger, type LogFormat } from "../../../core/log.ts";
 import { serveMetrics } from "../../../metrics/prometheus.ts";
 import type { Log } from "../../../scheduler/log.ts";
 import { SchedulerMetrics } from "../../../scheduler/metrics.ts";
@@ -13,13 +14,16 @@ import { Scheduler } from "../../../scheduler/scheduler.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import type { Io } from "../../io.ts";
+import { logFormatFlag, natsLog, resolveLogFormat } from "../../log-format.ts";
 import { parseMonitor } from "../../monitor.ts";
+import { stopOnSignal } from "../../signals.ts";
 
 interface SchedulerArgs extends NatsFlags {
   name: string;
   monitor?: string;
   "rescue-every": string;
   debug: boolean;
+  "log-format"?: string;
 }
 
 /**
@@ -33,7 +37,7 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
     command: "scheduler <name>",
     describe: "Runs the task scheduler: fires the schedules while elected leader among all schedulers",
     builder: (y: Argv<object>) =>
-      y
+      logFormatFlag(y)
         .positional("name", {
           type: "string",
           demandOption: true,
@@ -55,34 +59,32 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
           describe: "also log every campaign and every firing skipped while not leader",
         }),
     handler: async (argv) => {
+      const format = resolveLogFormat(argv["log-format"], ctx.io.env);
       const name = String(argv.name).trim();
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
       const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
       const rescueEveryMs = rescueInterval(String(argv["rescue-every"]));
-      const log = logger(ctx.io, argv.debug);
+      const log = logger(ctx.io, argv.debug, format);
       const client = await ctx.connect(argv, {
-        connection: { reconnectForever: true, name: `ajc scheduler ${name}` },
+        connection: {
+          reconnectForever: true,
+          name: `ajc scheduler ${name}`,
+          // Text keeps the connection's own lines as they were; JSON needs every line on the logger.
+          ...(format === "json" ? { log: natsLog(log) } : {}),
+        },
       });
       const metrics = new SchedulerMetrics();
       const server = monitor && (await serveMetrics(metrics.registry, monitor));
       if (server) log.info(`serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
-      const stop = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (stop.signal.aborted) {
-          log.warn(`${sig} again: exiting without stepping down`);
-          process.exit(1);
-        }
-        log.info(`${sig} received: stepping down and stopping`);
-        stop.abort();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const stop = stopOnSignal({
+        first: (sig) => log.info(`${sig} received: stepping down and stopping`),
+        again: (sig) => log.warn(`${sig} again: exiting without stepping down`),
+      });
       try {
         await new Scheduler(client, { name, log, metrics, rescueEveryMs }).run(stop.signal);
         log.info("stopped");
       } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stop.dispose();
         await server?.close();
       }
     },
@@ -106,8 +108,16 @@ function rescueInterval(value: string): number {
   return ns / 1_000_000;
 }
 
-/** Timestamped lines on stderr. */
-function logger(io: Io, debug: boolean): Log {
+/** Timestamped lines on stderr (text), or the shared logger's JSON lines. */
+function logger(io: Io, debug: boolean, format: LogFormat): Log {
+  if (format === "json") {
+    const json = createLogger({ format, write: (l) => io.err(l) });
+    return {
+      info: (m) => json.info(m),
+      warn: (m) => json.warn(m),
+      ...(debug ? { debug: (m: string) => json.debug(m) } : {}),
+    };
+  }
   const line = (level: string, msg: string) => io.err(`${new Date().toISOString()} ${level} ${msg}`);
   return {
     info: (m) => line("INFO", m),

@@ -1,5 +1,5 @@
 /** `ajc queue add NAME`: creates a work queue. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import { jsonFlag } from "../../flags.ts";
@@ -13,23 +13,22 @@ interface AddArgs extends NatsFlags, QueueSettingsArgs {
 }
 
 /** The `ajc queue add` command. */
-export function queueAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
-  return {
+export function queueAddCommand(ctx: CliContext) {
+  return defineCommand<AddArgs>(ctx, {
     command: "add <name>",
     aliases: ["new", "n", "a"],
     describe: "Creates a work queue (an existing one is an error)",
-    builder: (y: Argv<object>) =>
+    // --json before --memory, where the help has always listed it.
+    builder: (y) =>
       jsonFlag(queueSettingsFlags(y, true))
         .positional("name", { type: "string", demandOption: true, describe: "queue name" })
         .option("memory", { type: "boolean", default: false, describe: "keep the queue in memory" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    run: async ({ argv, client }) => {
       const info = await client.createQueue(specFromFlags(argv.name, argv), {
         memory: argv.memory,
         replicas: argv.replicas,
       });
-      if (argv.json) ctx.json(info);
-      else ctx.io.out(showQueue(info));
+      return { text: showQueue(info), json: info };
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 /** `ajc queue configure NAME`: changes a work queue's settings in place. */
-import type { Argv, CommandModule } from "yargs";
 import { resolveQueue } from "../../../core/queue.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import { jsonFlag } from "../../flags.ts";
@@ -13,25 +13,24 @@ interface ConfigureArgs extends NatsFlags, QueueSettingsArgs {
 }
 
 /** The `ajc queue configure` command. */
-export function queueConfigureCommand(ctx: CliContext): CommandModule<object, ConfigureArgs> {
-  return {
+export function queueConfigureCommand(ctx: CliContext) {
+  return defineCommand<ConfigureArgs>(ctx, {
     command: "configure <name>",
     aliases: ["config", "cfg"],
     describe: "Changes a work queue's settings; settings not given are kept",
-    builder: (y: Argv<object>) =>
+    // --json after the queue settings, where the help has always listed it.
+    builder: (y) =>
       jsonFlag(queueSettingsFlags(y, false)).positional("name", {
         type: "string",
         demandOption: true,
         describe: "queue name",
       }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    run: async ({ argv, client }) => {
       const current = await client.queueInfo(argv.name);
       const info = await client.configureQueue(resolveQueue(specOver(current, argv)), {
         replicas: argv.replicas,
       });
-      if (argv.json) ctx.json(info);
-      else ctx.io.out(showQueue(info));
+      return { text: showQueue(info), json: info };
     },
-  };
+  });
 }

@@ -1,8 +1,8 @@
 /** `ajc queue info NAME`: one work queue's settings and state. */
-import type { Argv, CommandModule } from "yargs";
+
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { showQueue } from "./show.ts";
 
 interface InfoArgs extends NatsFlags {
@@ -11,18 +11,16 @@ interface InfoArgs extends NatsFlags {
 }
 
 /** The `ajc queue info` command. */
-export function queueInfoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
-  return {
+export function queueInfoCommand(ctx: CliContext) {
+  return defineCommand<InfoArgs>(ctx, {
     command: "info <name>",
     aliases: ["view", "i"],
     describe: "Shows a work queue's settings and state",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y).positional("name", { type: "string", demandOption: true, describe: "queue name" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    json: true,
+    builder: (y) => y.positional("name", { type: "string", demandOption: true, describe: "queue name" }),
+    run: async ({ argv, client }) => {
       const info = await client.queueInfo(argv.name);
-      if (argv.json) ctx.json(info);
-      else ctx.io.out(showQueue(info));
+      return { text: showQueue(info), json: info };
     },
-  };
+  });
 }

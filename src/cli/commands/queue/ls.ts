@@ -1,8 +1,7 @@
 /** `ajc queue ls`: every work queue in a table. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { humanBytes, humanDuration, humanLimit, table } from "../../output.ts";
 
 interface LsArgs extends NatsFlags {
@@ -10,51 +9,42 @@ interface LsArgs extends NatsFlags {
 }
 
 /** The `ajc queue ls` command. */
-export function queueLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
-  return {
+export function queueLsCommand(ctx: CliContext) {
+  return defineCommand<LsArgs>(ctx, {
     command: "ls",
     aliases: ["list"],
     describe: "Lists the work queues",
-    builder: (y: Argv<object>) => jsonFlag(y),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    json: true,
+    run: async ({ client }) => {
       const queues = await client.listQueues();
-      if (argv.json) {
-        ctx.json(queues);
-        return;
-      }
-      if (queues.length === 0) {
-        ctx.io.out("No queues defined");
-        return;
-      }
-      ctx.io.out(
-        table(
-          [
-            "Name",
-            "Entries",
-            "Size",
-            "In flight",
-            "Replicas",
-            "Max age",
-            "Max entries",
-            "Max tries",
-            "Run time",
-            "Concurrent",
-          ],
-          queues.map((q) => [
-            q.name,
-            q.entries,
-            humanBytes(q.bytes),
-            q.in_flight,
-            q.replicas,
-            humanDuration(q.max_age),
-            humanLimit(q.max_entries),
-            humanLimit(q.max_tries),
-            humanDuration(q.max_runtime),
-            q.max_concurrent,
-          ]),
-        ),
+      if (queues.length === 0) return { text: "No queues defined", json: queues };
+      const text = table(
+        [
+          "Name",
+          "Entries",
+          "Size",
+          "In flight",
+          "Replicas",
+          "Max age",
+          "Max entries",
+          "Max tries",
+          "Run time",
+          "Concurrent",
+        ],
+        queues.map((q) => [
+          q.name,
+          q.entries,
+          humanBytes(q.bytes),
+          q.in_flight,
+          q.replicas,
+          humanDuration(q.max_age),
+          humanLimit(q.max_entries),
+          humanLimit(q.max_tries),
+          humanDuration(q.max_runtime),
+          q.max_concurrent,
+        ]),
       );
+      return { text, json: queues };
     },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 /** `ajc queue purge NAME`: removes every work item of a queue (the tasks stay in the task store). */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { forceFlag } from "../../flags.ts";
 
 interface PurgeArgs extends NatsFlags {
   name: string;
@@ -10,18 +9,17 @@ interface PurgeArgs extends NatsFlags {
 }
 
 /** The `ajc queue purge` command. */
-export function queuePurgeCommand(ctx: CliContext): CommandModule<object, PurgeArgs> {
-  return {
+export function queuePurgeCommand(ctx: CliContext) {
+  return defineCommand<PurgeArgs>(ctx, {
     command: "purge <name>",
     describe: "Removes every work item from a queue",
-    builder: (y: Argv<object>) =>
-      forceFlag(y).positional("name", { type: "string", demandOption: true, describe: "queue name" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    force: true,
+    builder: (y) => y.positional("name", { type: "string", demandOption: true, describe: "queue name" }),
+    run: async ({ argv, client, confirm }) => {
       const info = await client.queueInfo(argv.name);
-      await ctx.confirm(`Really purge all ${info.entries} entries from queue ${argv.name}`, argv.force);
+      await confirm(`Really purge all ${info.entries} entries from queue ${argv.name}`);
       await client.purgeQueue(argv.name);
-      ctx.io.out(`Queue ${argv.name} was purged`);
+      return `Queue ${argv.name} was purged`;
     },
-  };
+  });
 }

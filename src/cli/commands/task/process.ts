@@ -5,8 +5,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
+import { batchedSink, createLogger } from "../../../core/log.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
-import { batchedSink } from "../../../http/log.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
   assertCommand,
@@ -16,13 +16,14 @@ import {
   Router,
   remoteHandler,
   runWorker,
-  shutdownSignal,
   type TaskOutcome,
   WorkerMetrics,
 } from "../../../worker/index.ts";
 import { envFlag, type NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { logFormatFlag, natsLog, resolveLogFormat } from "../../log-format.ts";
 import { parseMonitor } from "../../monitor.ts";
+import { stopOnSignal } from "../../signals.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 
 interface ProcessArgs extends NatsFlags, KeyArgs {
@@ -37,6 +38,7 @@ interface ProcessArgs extends NatsFlags, KeyArgs {
   backoff: string;
   "max-output"?: string;
   "stop-grace"?: string;
+  "log-format"?: string;
 }
 
 /** The positional arguments after the environment filled the gaps. */
@@ -81,6 +83,11 @@ function wholeBytes(flag: string, v: string | undefined): number | undefined {
 }
 
 /** One log line per work item: id, type, state, tries and error; never the payload. */
+function outcomeFields(o: TaskOutcome): Record<string, string | number | undefined> {
+  return { task_id: o.taskId, type: o.type, state: o.state, tries: o.tries, error: o.error };
+}
+
+/** The text form of `outcomeFields`. */
 function outcomeLine(o: TaskOutcome): string {
   const type = o.type === "" ? "" : ` type=${o.type}`;
   const error = o.error ? ` error=${JSON.stringify(o.error)}` : "";
@@ -93,7 +100,7 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
     command: "process [type] [queue] [concurrency] [command]",
     describe: "Processes tasks from a queue with a command or a request-reply handler",
     builder: (y: Argv<object>) =>
-      keyFlags(y)
+      logFormatFlag(keyFlags(y))
         .positional("type", {
           type: "string",
           describe: 'task type to handle: exact, or a prefix of longer types; "" for all (env AJC_TYPE)',
@@ -140,6 +147,10 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
     handler: async (argv) => {
+      const format = resolveLogFormat(argv["log-format"], ctx.io.env);
+      // Text: the lines as they always were. JSON: the shared logger's lines, with fields.
+      const json = format === "json" ? createLogger({ format, write: (l) => ctx.io.err(l) }) : undefined;
+      const say = (m: string) => (json ? json.info(m) : ctx.io.err(m));
       const args = resolveArgs(argv, ctx.io.env);
       const maxOutputBytes = wholeBytes(
         "max-output",
@@ -149,7 +160,10 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       const stopGraceMs =
         stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
       const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
-      const client = await ctx.connect(argv, { ...keyOptions(argv), connection: { reconnectForever: true } });
+      const client = await ctx.connect(argv, {
+        ...keyOptions(argv),
+        connection: { reconnectForever: true, ...(json ? { log: natsLog(json) } : {}) },
+      });
       const queue = await client.queueInfo(args.queue).catch((err) => {
         if (err instanceof AjcError && err.reason === "queue_not_found") {
           throw new AjcError(
@@ -167,10 +181,10 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       let server: MetricsServer | undefined;
       if (monitor) {
         server = await serveMetrics(metrics.registry, monitor);
-        ctx.io.err(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
+        say(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
       }
       const handler = args.command ? `command ${args.command}` : "request-reply";
-      ctx.io.err(
+      say(
         `Processing ${args.type === "" ? "all task types" : `task type ${args.type}`} from queue ${queue.name} with ${handler}, concurrency ${args.concurrency}`,
       );
       const discard: ("complete" | "expired")[] = [];
@@ -179,15 +193,11 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       // One line per task, written once per event-loop turn (and at exit) rather than one write each.
       const sink = batchedSink((text) => ctx.io.err(text));
       process.once("exit", sink.flush);
+      const log = json ? createLogger({ format, write: sink.write }) : undefined;
       const line = (m: string) => sink.write(m);
-      const signal = shutdownSignal();
-      signal.addEventListener(
-        "abort",
-        () => line("Stopping: running tasks get the stop grace period to finish"),
-        {
-          once: true,
-        },
-      );
+      const stopping = "Stopping: running tasks get the stop grace period to finish";
+      const stop = stopOnSignal({ first: () => (log ? log.info(stopping) : line(stopping)) });
+      const signal = stop.signal;
       try {
         await runWorker(client, router, {
           queue: queue.name,
@@ -197,15 +207,18 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
           stopGraceMs,
           discard,
           metrics,
-          logger: { info: line, warn: line, error: line },
-          onOutcome: (o) => line(outcomeLine(o)),
+          logger: log
+            ? { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) }
+            : { info: line, warn: line, error: line },
+          onOutcome: (o) => (log ? log.info("task", outcomeFields(o)) : line(outcomeLine(o))),
         });
       } finally {
+        stop.dispose();
         sink.flush();
         process.off("exit", sink.flush);
         await server?.close();
       }
-      ctx.io.err("Stopped");
+      say("Stopped");
     },
   };
 }

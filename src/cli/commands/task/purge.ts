@@ -1,28 +1,23 @@
 /** `ajc task purge`: removes every task from the task store (work queue entries stay). */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { forceFlag } from "../../flags.ts";
 
 interface PurgeArgs extends NatsFlags {
   force: boolean;
 }
 
 /** The `ajc task purge` command. */
-export function taskPurgeCommand(ctx: CliContext): CommandModule<object, PurgeArgs> {
-  return {
+export function taskPurgeCommand(ctx: CliContext) {
+  return defineCommand<PurgeArgs>(ctx, {
     command: "purge",
     describe: "Removes every task from the task store",
-    builder: (y: Argv<object>) => forceFlag(y),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    force: true,
+    run: async ({ client, confirm }) => {
       const count = await client.countTasks();
-      await ctx.confirm(
-        `Really purge the task store of ${count} tasks (work queue entries are not removed)`,
-        argv.force,
-      );
+      await confirm(`Really purge the task store of ${count} tasks (work queue entries are not removed)`);
       await client.purgeTasks();
-      ctx.io.out(`Purged ${count} tasks`);
+      return `Purged ${count} tasks`;
     },
-  };
+  });
 }

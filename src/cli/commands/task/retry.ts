@@ -1,8 +1,7 @@
 /** `ajc task retry ID`: enqueues a task again, into its own queue. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 import { taskJson } from "./show.ts";
 
@@ -12,17 +11,16 @@ interface RetryArgs extends NatsFlags, KeyArgs {
 }
 
 /** The `ajc task retry` command. */
-export function taskRetryCommand(ctx: CliContext): CommandModule<object, RetryArgs> {
-  return {
+export function taskRetryCommand(ctx: CliContext) {
+  return defineCommand<RetryArgs>(ctx, {
     command: "retry <id>",
     describe: "Retries a task: state retry, result cleared, enqueued into its own queue",
-    builder: (y: Argv<object>) =>
-      keyFlags(jsonFlag(y)).positional("id", { type: "string", demandOption: true, describe: "task id" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv, keyOptions(argv));
+    json: true,
+    builder: (y) => keyFlags(y).positional("id", { type: "string", demandOption: true, describe: "task id" }),
+    connect: keyOptions,
+    run: async ({ argv, client }) => {
       const task = await client.retryTask(argv.id);
-      if (argv.json) ctx.json(taskJson(task));
-      else ctx.io.out(`Retried task ${task.id} in queue ${task.queue}`);
+      return { text: `Retried task ${task.id} in queue ${task.queue}`, json: taskJson(task) };
     },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 /** `ajc task rm ID`: removes a task from the task store (its work item, if any, stays). */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { forceFlag } from "../../flags.ts";
 
 interface RmArgs extends NatsFlags {
   id: string;
@@ -10,19 +9,18 @@ interface RmArgs extends NatsFlags {
 }
 
 /** The `ajc task rm` command. */
-export function taskRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
-  return {
+export function taskRmCommand(ctx: CliContext) {
+  return defineCommand<RmArgs>(ctx, {
     command: "rm <id>",
     aliases: ["delete", "del"],
     describe: "Removes a task from the task store",
-    builder: (y: Argv<object>) =>
-      forceFlag(y).positional("id", { type: "string", demandOption: true, describe: "task id" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    force: true,
+    builder: (y) => y.positional("id", { type: "string", demandOption: true, describe: "task id" }),
+    run: async ({ argv, client, confirm }) => {
       await client.loadTask(argv.id);
-      await ctx.confirm(`Really remove task ${argv.id} (work queue entries are not removed)`, argv.force);
+      await confirm(`Really remove task ${argv.id} (work queue entries are not removed)`);
       await client.deleteTask(argv.id);
-      ctx.io.out(`Removed task ${argv.id}`);
+      return `Removed task ${argv.id}`;
     },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 /** `ajc task view ID`: one task's details. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 import { showTask, taskJson } from "./show.ts";
 
@@ -12,18 +11,17 @@ interface ViewArgs extends NatsFlags, KeyArgs {
 }
 
 /** The `ajc task view` command. */
-export function taskViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
-  return {
+export function taskViewCommand(ctx: CliContext) {
+  return defineCommand<ViewArgs>(ctx, {
     command: "view <id>",
     aliases: ["show", "v", "info", "i"],
     describe: "Shows a task",
-    builder: (y: Argv<object>) =>
-      keyFlags(jsonFlag(y)).positional("id", { type: "string", demandOption: true, describe: "task id" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv, keyOptions(argv));
+    json: true,
+    builder: (y) => keyFlags(y).positional("id", { type: "string", demandOption: true, describe: "task id" }),
+    connect: keyOptions,
+    run: async ({ argv, client }) => {
       const task = await client.loadTask(argv.id);
-      if (argv.json) ctx.json(taskJson(task));
-      else ctx.io.out(showTask(task));
+      return { text: showTask(task), json: taskJson(task) };
     },
-  };
+  });
 }

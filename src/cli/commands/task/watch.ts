@@ -4,6 +4,7 @@ import type { LifecycleEvent } from "../../../client.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import { jsonFlag } from "../../flags.ts";
+import { stopOnSignal } from "../../signals.ts";
 
 interface WatchArgs extends NatsFlags {
   task?: string;
@@ -38,10 +39,7 @@ export function taskWatchCommand(ctx: CliContext): CommandModule<object, WatchAr
       jsonFlag(y).option("task", { type: "string", describe: "only this task's events" }),
     handler: async (argv) => {
       const client = await ctx.connect(argv, { connection: { reconnectForever: true } });
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      const stop = stopOnSignal();
       try {
         const events = client.watchEvents({ taskId: argv.task, signal: stop.signal })[Symbol.asyncIterator]();
         // Asking for the first event subscribes; only then is it true that we are watching.
@@ -52,8 +50,7 @@ export function taskWatchCommand(ctx: CliContext): CommandModule<object, WatchAr
           next = events.next();
         }
       } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stop.dispose();
       }
     },
   };

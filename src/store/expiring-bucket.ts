@@ -4,7 +4,7 @@
  */
 import type { KV } from "@nats-io/kv";
 import { openBucket } from "./buckets.ts";
-import { JS_WRONG_LAST_SEQUENCE, jsCode, toAjcError } from "./errors.ts";
+import { isWrongLastSequence, toAjcError } from "./errors.ts";
 import type { Jet } from "./jet.ts";
 import {
   ELECTIONS_BUCKET,
@@ -59,7 +59,7 @@ export class ExpiringBucket {
     try {
       return await this.kv.create(key, value);
     } catch (err) {
-      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) return undefined;
+      if (isWrongLastSequence(err)) return undefined;
       throw toAjcError(err, `creating ${key}`);
     }
   }
@@ -69,7 +69,7 @@ export class ExpiringBucket {
     try {
       return await this.kv.update(key, value, revision);
     } catch (err) {
-      if (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164) return undefined;
+      if (isWrongLastSequence(err)) return undefined;
       throw toAjcError(err, `updating ${key}`);
     }
   }
@@ -104,7 +104,7 @@ export class ExpiringBucket {
       await this.kv.delete(key, revision === undefined ? undefined : { previousSeq: revision });
       return true;
     } catch (err) {
-      if (revision !== undefined && (jsCode(err) === JS_WRONG_LAST_SEQUENCE || jsCode(err) === 10164)) {
+      if (revision !== undefined && isWrongLastSequence(err)) {
         return false;
       }
       throw toAjcError(err, `deleting ${key}`);
