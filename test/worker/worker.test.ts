@@ -69,6 +69,9 @@ test("a saturated worker holds a quarter of its concurrency ahead, no more; a lo
     await Bun.sleep(100);
   }
   await w.stop();
+  // The last +ACK leaves in the worker's connection's next write and reaches this subscriber a
+  // moment later; waiting for it here keeps a busy machine from closing the subscriber first.
+  await until(() => acks.filter((a) => a === "+ACK").length >= 3, 5_000, "the third +ACK").catch(() => {});
   await raw.close();
   expect(o.max).toBe(1);
   // One running, one held: never more delivered than concurrency + prefetch.
