@@ -3,27 +3,39 @@
  * gives its name, flags and what it does; `defineCommand` adds `--json` and `-f/--force` when asked
  * for, connects with the NATS flags, asks before destructive work and prints the result as text
  * or, under `--json`, as JSON. Failures are thrown `AjcError`s (exit 1, see main.ts).
+ *
+ * A long-running command has the same shape: it checks its flags in `prepare`, connects with
+ * `reconnectForever`, and `run` waits on `stopOnSignal` until it is told to stop.
  */
 import type { Argv, CommandModule } from "yargs";
-import type { Client, ClientOptions } from "../client.ts";
+import type { Client } from "../client.ts";
 import type { NatsFlags } from "./config.ts";
-import type { CliContext } from "./context.ts";
+import type { CliContext, ConnectOptions } from "./context.ts";
 import { forceFlag, jsonFlag } from "./flags.ts";
+import { type StopOnSignal, type StopOnSignalHooks, stopOnSignal } from "./signals.ts";
 
 /** What a command prints: a text line, or text and its JSON form (printed under `--json`). */
 export type CommandOutput = string | { text: string; json: unknown } | undefined;
 
 /** What `run` gets besides the arguments. */
-export interface CommandRun<A> {
+export interface CommandRun<A, P> {
   argv: A;
   client: Client;
+  /** What `prepare` returned. */
+  prepared: P;
   /** Asks `question` (y/N) unless `--force` was given; refuses without a terminal. */
   confirm(question: string): Promise<void>;
   /** Sets the exit status for a command that fails without throwing (it still prints). */
   exitWith(code: number): void;
+  /**
+   * Starts listening for SIGINT and SIGTERM as `src/cli/signals.ts` says; the listening ends when
+   * `run` does. Called where the command is ready to be stopped, not before: a signal that comes
+   * earlier still ends the process at once.
+   */
+  stopOnSignal(hooks?: StopOnSignalHooks): StopOnSignal;
 }
 
-export interface CommandSpec<A> {
+export interface CommandSpec<A, P> {
   command: string;
   aliases?: string[];
   describe: string;
@@ -33,17 +45,20 @@ export interface CommandSpec<A> {
   force?: boolean;
   /** The command's positionals and flags. */
   builder?: (y: Argv<object>) => Argv<object>;
-  /** Checks the arguments before connecting, so a bad one fails without dialling NATS. */
-  check?: (argv: A) => void;
-  /** Client options taken from the arguments (signing keys). */
-  connect?: (argv: A) => Partial<Omit<ClientOptions, "connection">>;
-  run(r: CommandRun<A>): Promise<CommandOutput>;
+  /**
+   * Checks the arguments before connecting, so a bad one fails without dialling NATS; what it
+   * returns (flags turned into options) reaches `connect` and `run` as `prepared`.
+   */
+  prepare?: (argv: A) => P;
+  /** Client and connection options taken from the arguments (signing keys, reconnecting). */
+  connect?: (argv: A, prepared: P) => ConnectOptions;
+  run(r: CommandRun<A, P>): Promise<CommandOutput>;
 }
 
 /** A yargs command module for `spec`. */
-export function defineCommand<A extends NatsFlags>(
+export function defineCommand<A extends NatsFlags, P = void>(
   ctx: CliContext,
-  spec: CommandSpec<A>,
+  spec: CommandSpec<A, P>,
 ): CommandModule<object, A> {
   return {
     command: spec.command,
@@ -58,16 +73,28 @@ export function defineCommand<A extends NatsFlags>(
     handler: async (parsed) => {
       const argv = parsed as unknown as A;
       const flags = parsed as { json?: boolean; force?: boolean };
-      spec.check?.(argv);
-      const client = await ctx.connect(argv, spec.connect?.(argv) ?? {});
-      const out = await spec.run({
-        argv,
-        client,
-        confirm: (q) => ctx.confirm(q, flags.force),
-        exitWith: (code) => {
-          ctx.exitCode = code;
-        },
-      });
+      const prepared = spec.prepare?.(argv) as P;
+      const client = await ctx.connect(argv, spec.connect?.(argv, prepared) ?? {});
+      const listening: StopOnSignal[] = [];
+      let out: CommandOutput;
+      try {
+        out = await spec.run({
+          argv,
+          client,
+          prepared,
+          confirm: (q) => ctx.confirm(q, flags.force),
+          exitWith: (code) => {
+            ctx.exitCode = code;
+          },
+          stopOnSignal: (hooks) => {
+            const stop = stopOnSignal(hooks);
+            listening.push(stop);
+            return stop;
+          },
+        });
+      } finally {
+        for (const stop of listening) stop.dispose();
+      }
       if (out === undefined) return;
       if (typeof out === "string") ctx.io.out(out);
       else if (flags.json) ctx.json(out.json);

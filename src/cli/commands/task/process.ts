@@ -2,10 +2,9 @@
  * `ajc task process TYPE QUEUE CONCURRENCY [COMMAND]`: a worker that runs COMMAND for each task
  * (or, with `--remote`, asks a request-reply responder), until SIGINT or SIGTERM.
  */
-import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
-import { batchedSink, createLogger } from "../../../core/log.ts";
+import { batchedSink, createLogger, type LogFormat, type Logger } from "../../../core/log.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
@@ -19,11 +18,12 @@ import {
   type TaskOutcome,
   WorkerMetrics,
 } from "../../../worker/index.ts";
+import { defineCommand } from "../../command.ts";
 import { envFlag, type NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import type { Io } from "../../io.ts";
 import { logFormatFlag, natsLog, resolveLogFormat } from "../../log-format.ts";
-import { parseMonitor } from "../../monitor.ts";
-import { stopOnSignal } from "../../signals.ts";
+import { type MonitorAddress, parseMonitor } from "../../monitor.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 
 interface ProcessArgs extends NatsFlags, KeyArgs {
@@ -94,12 +94,35 @@ function outcomeLine(o: TaskOutcome): string {
   return `task ${o.taskId}${type} state=${o.state} tries=${o.tries}${error}`;
 }
 
+/** What the flags and the environment say, checked before connecting. */
+interface Prepared {
+  format: LogFormat;
+  /** The shared logger under `--log-format json`; text keeps the lines as they always were. */
+  json?: Logger;
+  args: Resolved;
+  maxOutputBytes?: number;
+  stopGraceMs?: number;
+  monitor?: MonitorAddress;
+}
+
+function prepareWorker(argv: ProcessArgs, io: Io): Prepared {
+  const env = io.env;
+  const format = resolveLogFormat(argv["log-format"], env);
+  const json = format === "json" ? createLogger({ format, write: (l) => io.err(l) }) : undefined;
+  const args = resolveArgs(argv, env);
+  const maxOutputBytes = wholeBytes("max-output", argv["max-output"] ?? envFlag(env, "max-output"));
+  const stopGrace = argv["stop-grace"] ?? envFlag(env, "stop-grace");
+  const stopGraceMs = stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
+  const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
+  return { format, json, args, maxOutputBytes, stopGraceMs, monitor };
+}
+
 /** The `ajc task process` command. */
-export function taskProcessCommand(ctx: CliContext): CommandModule<object, ProcessArgs> {
-  return {
+export function taskProcessCommand(ctx: CliContext) {
+  return defineCommand<ProcessArgs, Prepared>(ctx, {
     command: "process [type] [queue] [concurrency] [command]",
     describe: "Processes tasks from a queue with a command or a request-reply handler",
-    builder: (y: Argv<object>) =>
+    builder: (y) =>
       logFormatFlag(keyFlags(y))
         .positional("type", {
           type: "string",
@@ -146,24 +169,14 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
         })
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
-    handler: async (argv) => {
-      const format = resolveLogFormat(argv["log-format"], ctx.io.env);
-      // Text: the lines as they always were. JSON: the shared logger's lines, with fields.
-      const json = format === "json" ? createLogger({ format, write: (l) => ctx.io.err(l) }) : undefined;
+    prepare: (argv) => prepareWorker(argv, ctx.io),
+    connect: (argv, { json }) => ({
+      ...keyOptions(argv),
+      connection: { reconnectForever: true, ...(json ? { log: natsLog(json) } : {}) },
+    }),
+    run: async ({ argv, client, prepared, stopOnSignal }) => {
+      const { format, json, args, maxOutputBytes, stopGraceMs, monitor } = prepared;
       const say = (m: string) => (json ? json.info(m) : ctx.io.err(m));
-      const args = resolveArgs(argv, ctx.io.env);
-      const maxOutputBytes = wholeBytes(
-        "max-output",
-        argv["max-output"] ?? envFlag(ctx.io.env, "max-output"),
-      );
-      const stopGrace = argv["stop-grace"] ?? envFlag(ctx.io.env, "stop-grace");
-      const stopGraceMs =
-        stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
-      const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
-      const client = await ctx.connect(argv, {
-        ...keyOptions(argv),
-        connection: { reconnectForever: true, ...(json ? { log: natsLog(json) } : {}) },
-      });
       const queue = await client.queueInfo(args.queue).catch((err) => {
         if (err instanceof AjcError && err.reason === "queue_not_found") {
           throw new AjcError(
@@ -197,12 +210,11 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       const line = (m: string) => sink.write(m);
       const stopping = "Stopping: running tasks get the stop grace period to finish";
       const stop = stopOnSignal({ first: () => (log ? log.info(stopping) : line(stopping)) });
-      const signal = stop.signal;
       try {
         await runWorker(client, router, {
           queue: queue.name,
           concurrency: args.concurrency,
-          signal,
+          signal: stop.signal,
           retryPolicy: argv.backoff,
           stopGraceMs,
           discard,
@@ -213,12 +225,12 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
           onOutcome: (o) => (log ? log.info("task", outcomeFields(o)) : line(outcomeLine(o))),
         });
       } finally {
-        stop.dispose();
         sink.flush();
         process.off("exit", sink.flush);
         await server?.close();
       }
       say("Stopped");
+      return undefined;
     },
-  };
+  });
 }
