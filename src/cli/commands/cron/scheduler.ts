@@ -33,7 +33,6 @@ export const DEFAULT_RESCUE_EVERY = "10m";
 
 /** What the flags say, checked before connecting. */
 interface Prepared {
-  format: LogFormat;
   name: string;
   monitor?: MonitorAddress;
   rescueEveryMs: number;
@@ -72,15 +71,10 @@ export function cronSchedulerCommand(ctx: CliContext) {
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
       const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
       const rescueEveryMs = rescueInterval(String(argv["rescue-every"]));
-      return { format, name, monitor, rescueEveryMs, log: logger(ctx.io, argv.debug, format) };
+      return { name, monitor, rescueEveryMs, log: logger(ctx.io, argv.debug, format) };
     },
-    connect: (_argv, { format, name, log }) => ({
-      connection: {
-        reconnectForever: true,
-        name: `ajc scheduler ${name}`,
-        // Text keeps the connection's own lines as they were; JSON needs every line on the logger.
-        ...(format === "json" ? { log: natsLog(log) } : {}),
-      },
+    connect: (_argv, { name, log }) => ({
+      connection: { reconnectForever: true, name: `ajc scheduler ${name}`, log: natsLog(log) },
     }),
     run: async ({ client, prepared: { name, monitor, rescueEveryMs, log }, stopOnSignal }) => {
       const metrics = new SchedulerMetrics();
@@ -118,20 +112,12 @@ function rescueInterval(value: string): number {
   return ns / 1_000_000;
 }
 
-/** Timestamped lines on stderr (text), or the shared logger's JSON lines. */
+/** The shared logger's lines on stderr; debug lines only with `--debug`. */
 function logger(io: Io, debug: boolean, format: LogFormat): Log {
-  if (format === "json") {
-    const json = createLogger({ format, write: (l) => io.err(l) });
-    return {
-      info: (m) => json.info(m),
-      warn: (m) => json.warn(m),
-      ...(debug ? { debug: (m: string) => json.debug(m) } : {}),
-    };
-  }
-  const line = (level: string, msg: string) => io.err(`${new Date().toISOString()} ${level} ${msg}`);
+  const log = createLogger({ format, write: (l) => io.err(l) });
   return {
-    info: (m) => line("INFO", m),
-    warn: (m) => line("WARN", m),
-    ...(debug ? { debug: (m: string) => line("DEBUG", m) } : {}),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    ...(debug ? { debug: (m: string) => log.debug(m) } : {}),
   };
 }

@@ -4,7 +4,13 @@
  */
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
-import { batchedSink, createLogger, type LogFormat, type Logger } from "../../../core/log.ts";
+import {
+  type BatchedSink,
+  batchedSink,
+  createLogger,
+  type LogFormat,
+  type Logger,
+} from "../../../core/log.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
@@ -12,10 +18,10 @@ import {
   commandHandler,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_STOP_GRACE_MS,
+  logOutcome,
   Router,
   remoteHandler,
   runWorker,
-  type TaskOutcome,
   WorkerMetrics,
 } from "../../../worker/index.ts";
 import { defineCommand } from "../../command.ts";
@@ -82,23 +88,12 @@ function wholeBytes(flag: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** One log line per work item: id, type, state, tries and error; never the payload. */
-function outcomeFields(o: TaskOutcome): Record<string, string | number | undefined> {
-  return { task_id: o.taskId, type: o.type, state: o.state, tries: o.tries, error: o.error };
-}
-
-/** The text form of `outcomeFields`. */
-function outcomeLine(o: TaskOutcome): string {
-  const type = o.type === "" ? "" : ` type=${o.type}`;
-  const error = o.error ? ` error=${JSON.stringify(o.error)}` : "";
-  return `task ${o.taskId}${type} state=${o.state} tries=${o.tries}${error}`;
-}
-
 /** What the flags and the environment say, checked before connecting. */
 interface Prepared {
   format: LogFormat;
-  /** The shared logger under `--log-format json`; text keeps the lines as they always were. */
-  json?: Logger;
+  /** Every line of the worker: the shared logger's, written once per event-loop turn. */
+  log: Logger;
+  sink: BatchedSink;
   args: Resolved;
   maxOutputBytes?: number;
   stopGraceMs?: number;
@@ -108,13 +103,16 @@ interface Prepared {
 function prepareWorker(argv: ProcessArgs, io: Io): Prepared {
   const env = io.env;
   const format = resolveLogFormat(argv["log-format"], env);
-  const json = format === "json" ? createLogger({ format, write: (l) => io.err(l) }) : undefined;
   const args = resolveArgs(argv, env);
   const maxOutputBytes = wholeBytes("max-output", argv["max-output"] ?? envFlag(env, "max-output"));
   const stopGrace = argv["stop-grace"] ?? envFlag(env, "stop-grace");
   const stopGraceMs = stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
   const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
-  return { format, json, args, maxOutputBytes, stopGraceMs, monitor };
+  // One line per task under load: one write per event-loop turn (and at exit), not one each.
+  const sink = batchedSink((text) => io.err(text));
+  process.once("exit", sink.flush);
+  const log = createLogger({ format, write: sink.write });
+  return { format, log, sink, args, maxOutputBytes, stopGraceMs, monitor };
 }
 
 /** The `ajc task process` command. */
@@ -170,13 +168,12 @@ export function taskProcessCommand(ctx: CliContext) {
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
     prepare: (argv) => prepareWorker(argv, ctx.io),
-    connect: (argv, { json }) => ({
+    connect: (argv, { log }) => ({
       ...keyOptions(argv),
-      connection: { reconnectForever: true, ...(json ? { log: natsLog(json) } : {}) },
+      connection: { reconnectForever: true, log: natsLog(log) },
     }),
     run: async ({ argv, client, prepared, stopOnSignal }) => {
-      const { format, json, args, maxOutputBytes, stopGraceMs, monitor } = prepared;
-      const say = (m: string) => (json ? json.info(m) : ctx.io.err(m));
+      const { format, log, sink, args, maxOutputBytes, stopGraceMs, monitor } = prepared;
       const queue = await client.queueInfo(args.queue).catch((err) => {
         if (err instanceof AjcError && err.reason === "queue_not_found") {
           throw new AjcError(
@@ -194,42 +191,37 @@ export function taskProcessCommand(ctx: CliContext) {
       let server: MetricsServer | undefined;
       if (monitor) {
         server = await serveMetrics(metrics.registry, monitor);
-        say(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
+        log.info(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
       }
       const handler = args.command ? `command ${args.command}` : "request-reply";
-      say(
+      log.info(
         `Processing ${args.type === "" ? "all task types" : `task type ${args.type}`} from queue ${queue.name} with ${handler}, concurrency ${args.concurrency}`,
       );
       const discard: ("complete" | "expired")[] = [];
       if (argv["discard-complete"]) discard.push("complete");
       if (argv["discard-expired"]) discard.push("expired");
-      // One line per task, written once per event-loop turn (and at exit) rather than one write each.
-      const sink = batchedSink((text) => ctx.io.err(text));
-      process.once("exit", sink.flush);
-      const log = json ? createLogger({ format, write: sink.write }) : undefined;
-      const line = (m: string) => sink.write(m);
-      const stopping = "Stopping: running tasks get the stop grace period to finish";
-      const stop = stopOnSignal({ first: () => (log ? log.info(stopping) : line(stopping)) });
+      const stop = stopOnSignal({
+        first: () => log.info("Stopping: running tasks get the stop grace period to finish"),
+      });
+      const worked = runWorker(client, router, {
+        queue: queue.name,
+        concurrency: args.concurrency,
+        signal: stop.signal,
+        retryPolicy: argv.backoff,
+        stopGraceMs,
+        discard,
+        metrics,
+        logger: log,
+        onOutcome: (o) => logOutcome(log, o, format),
+      }).finally(() => server?.close());
       try {
-        await runWorker(client, router, {
-          queue: queue.name,
-          concurrency: args.concurrency,
-          signal: stop.signal,
-          retryPolicy: argv.backoff,
-          stopGraceMs,
-          discard,
-          metrics,
-          logger: log
-            ? { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) }
-            : { info: line, warn: line, error: line },
-          onOutcome: (o) => (log ? log.info("task", outcomeFields(o)) : line(outcomeLine(o))),
-        });
+        await worked;
+        log.info("Stopped");
       } finally {
+        // Before main prints a failure, so the lines stay in order.
         sink.flush();
         process.off("exit", sink.flush);
-        await server?.close();
       }
-      say("Stopped");
       return undefined;
     },
   });
