@@ -102,3 +102,29 @@ export function defineCommand<A extends NatsFlags, P = void>(
     },
   };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
+export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
+
+export interface GroupSpec {
+  /** The group's word (`queue`), also in the message when no subcommand is named. */
+  command: string;
+  aliases?: string[];
+  describe: string;
+  /** Registered in this order (explicitly: a compiled binary has no directory to read). */
+  subcommands: CommandFactory[];
+}
+
+/** A command that only holds subcommands (`ajc queue ...`); naming none is a usage error. */
+export function defineGroup(ctx: CliContext, spec: GroupSpec): CommandModule {
+  return {
+    command: spec.command,
+    ...(spec.aliases ? { aliases: spec.aliases } : {}),
+    describe: spec.describe,
+    builder: (y: Argv) => {
+      for (const make of spec.subcommands) y.command(make(ctx));
+      return y.demandCommand(1, `name a ${spec.command} subcommand`);
+    },
+    handler: () => {},
+  };
+}

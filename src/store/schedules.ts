@@ -72,6 +72,26 @@ interface Stored {
 /** How many times a move is tried again after a concurrent change. */
 const MOVE_ATTEMPTS = 5;
 
+/**
+ * Runs `move` (which reads the keys afresh each time) again while a concurrent change makes one
+ * of its revision-checked writes lose, up to MOVE_ATTEMPTS times; other failures name `doing`.
+ */
+async function retryingMove<T>(doing: string, move: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await move();
+    } catch (err) {
+      if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
+      throw toAjcError(err, doing);
+    }
+  }
+}
+
+/** A move of a schedule from one of its keys to the other, or nothing to do. */
+type Move =
+  | { done: Schedule }
+  | { schedule: Schedule; to: string; value: string; over?: Entry; from: string; left: Entry };
+
 function activeOf(e: Entry): Schedule {
   const s = decodeSchedule(e.text);
   delete s.paused_at;
@@ -161,7 +181,7 @@ export class ScheduleStore {
    * created again with the new value, and the aside copy removed.
    */
   async replace(s: Schedule, nowIso: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
+    return retryingMove(`replacing schedule ${s.name}`, async () => {
       const st = await this.#stored(s.name);
       const before = st.paused ? pausedOf(st.paused) : activeOf(st.active!);
       const next: Schedule = { ...s, created_at: before.created_at };
@@ -169,35 +189,30 @@ export class ScheduleStore {
       delete next.paused;
       const key = keyOf(s.name);
       const pausedKey = pausedKeyOf(s.name);
-      try {
-        if (st.paused) {
-          next.paused = true;
-          next.paused_at = before.paused_at;
-          await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
-          // A move to paused that was interrupted: finish it.
-          if (st.active) await this.kv.delete(key, { previousSeq: st.active.revision });
-          return next;
-        }
-        const aside = await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
-        try {
-          await this.kv.delete(key, { previousSeq: st.active!.revision });
-        } catch (err) {
-          await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
-          throw err;
-        }
-        await this.kv.create(key, encodeSchedule(next));
-        try {
-          await this.kv.delete(pausedKey, { previousSeq: aside });
-        } catch (err) {
-          // Paused meanwhile by someone else: their pause stands.
-          if (!isWrongLastSequence(err)) throw err;
-        }
+      if (st.paused) {
+        next.paused = true;
+        next.paused_at = before.paused_at;
+        await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
+        // A move to paused that was interrupted: finish it.
+        if (st.active) await this.kv.delete(key, { previousSeq: st.active.revision });
         return next;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `replacing schedule ${s.name}`);
       }
-    }
+      const aside = await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
+      try {
+        await this.kv.delete(key, { previousSeq: st.active!.revision });
+      } catch (err) {
+        await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
+        throw err;
+      }
+      await this.kv.create(key, encodeSchedule(next));
+      try {
+        await this.kv.delete(pausedKey, { previousSeq: aside });
+      } catch (err) {
+        // Paused meanwhile by someone else: their pause stands.
+        if (!isWrongLastSequence(err)) throw err;
+      }
+      return next;
+    });
   }
 
   /**
@@ -205,22 +220,21 @@ export class ScheduleStore {
    * paused schedule changes nothing. Returns the paused schedule.
    */
   async pause(name: string, nowIso: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
-      const st = await this.#stored(name);
-      if (!st.active) return pausedOf(st.paused!);
+    return this.#move(name, `pausing schedule ${name}`, (st) => {
+      if (!st.active) return { done: pausedOf(st.paused!) };
       const s = activeOf(st.active);
       s.paused = true;
       s.paused_at = st.paused ? pausedOf(st.paused).paused_at || nowIso : nowIso;
-      try {
-        if (st.paused) await this.kv.update(pausedKeyOf(name), encodePausedSchedule(s), st.paused.revision);
-        else await this.kv.create(pausedKeyOf(name), encodePausedSchedule(s));
-        await this.kv.delete(keyOf(name), { previousSeq: st.active.revision });
-        return s;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `pausing schedule ${name}`);
-      }
-    }
+      const value = encodePausedSchedule(s);
+      return {
+        schedule: s,
+        to: pausedKeyOf(name),
+        value,
+        over: st.paused,
+        from: keyOf(name),
+        left: st.active,
+      };
+    });
   }
 
   /**
@@ -228,22 +242,33 @@ export class ScheduleStore {
    * schedule changes nothing. Returns the active schedule.
    */
   async resume(name: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
-      const st = await this.#stored(name);
-      if (!st.paused) return activeOf(st.active!);
+    return this.#move(name, `resuming schedule ${name}`, (st) => {
+      if (!st.paused) return { done: activeOf(st.active!) };
       const s = pausedOf(st.paused);
       delete s.paused_at;
       delete s.paused;
-      try {
-        if (st.active) await this.kv.update(keyOf(name), encodeSchedule(s), st.active.revision);
-        else await this.kv.create(keyOf(name), encodeSchedule(s));
-        await this.kv.delete(pausedKeyOf(name), { previousSeq: st.paused.revision });
-        return s;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `resuming schedule ${name}`);
-      }
-    }
+      const value = encodeSchedule(s);
+      return {
+        schedule: s,
+        to: keyOf(name),
+        value,
+        over: st.active,
+        from: pausedKeyOf(name),
+        left: st.paused,
+      };
+    });
+  }
+
+  /** Writes the schedule under its new key (over what is there), then deletes the old one. */
+  async #move(name: string, doing: string, plan: (st: Stored) => Move): Promise<Schedule> {
+    return retryingMove(doing, async () => {
+      const m = plan(await this.#stored(name));
+      if ("done" in m) return m.done;
+      if (m.over) await this.kv.update(m.to, m.value, m.over.revision);
+      else await this.kv.create(m.to, m.value);
+      await this.kv.delete(m.from, { previousSeq: m.left.revision });
+      return m.schedule;
+    });
   }
 
   /** Deletes a schedule, active or paused (`schedule_not_found` when there is none). */

@@ -2,7 +2,6 @@
  * `ajc server run`: serves the HTTP API. Every flag can also come from `AJC_<FLAG>` in the
  * environment (`--tls-client-ca` → `AJC_TLS_CLIENT_CA`); a flag on the command line wins.
  */
-import type { Argv, CommandModule } from "yargs";
 import { underReplicated } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
@@ -12,7 +11,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
 import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
-import { defineCommand } from "../command.ts";
+import { defineCommand, defineGroup } from "../command.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
 import type { Io } from "../io.ts";
@@ -289,11 +288,10 @@ function runCommand(ctx: CliContext) {
 }
 
 /** `ajc server`: the HTTP API. */
-export function serverCommand(ctx: CliContext): CommandModule {
-  return {
+export function serverCommand(ctx: CliContext) {
+  return defineGroup(ctx, {
     command: "server",
     describe: "Runs the asyncjobs HTTP API",
-    builder: (y: Argv) => y.command(runCommand(ctx)).demandCommand(1, "name a server subcommand"),
-    handler: () => {},
-  };
+    subcommands: [runCommand],
+  });
 }

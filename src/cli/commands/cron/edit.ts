@@ -9,6 +9,7 @@ import type { Schedule } from "../../../core/schedule.ts";
 import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 import { scheduleJson, showSchedule } from "./show.ts";
 
 interface EditArgs extends NatsFlags {
@@ -49,8 +50,7 @@ export function cronEditCommand(ctx: CliContext) {
     describe: "Changes a scheduled task (paused ones stay paused)",
     json: true,
     builder: (y) =>
-      y
-        .positional("name", { type: "string", demandOption: true, describe: "schedule name" })
+      scheduleNameArg(y)
         .option("schedule", {
           type: "string",
           describe: "new cron expression, e.g. '*/5 * * * *', daily, 'every 10m'",

@@ -2,10 +2,10 @@
  * `ajc task cron pause NAME` and `ajc task cron resume NAME`: a paused schedule is fired by no
  * scheduler, a Go one included, until it is resumed (see store/schedules.ts for how).
  */
-import type { Argv } from "yargs";
 import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 import { scheduleJson } from "./show.ts";
 
 interface PauseArgs extends NatsFlags {
@@ -13,16 +13,13 @@ interface PauseArgs extends NatsFlags {
   json: boolean;
 }
 
-const nameArg = (y: Argv<object>) =>
-  y.positional("name", { type: "string", demandOption: true, describe: "schedule name" });
-
 /** The `ajc task cron pause` command. */
 export function cronPauseCommand(ctx: CliContext) {
   return defineCommand<PauseArgs>(ctx, {
     command: "pause <name>",
     describe: "Pauses a scheduled task: no scheduler fires it until it is resumed",
     json: true,
-    builder: nameArg,
+    builder: scheduleNameArg,
     run: async ({ argv, client }) => {
       const s = await client.pauseSchedule(argv.name);
       return {
@@ -39,7 +36,7 @@ export function cronResumeCommand(ctx: CliContext) {
     command: "resume <name>",
     describe: "Resumes a paused scheduled task (its next firing counts from now)",
     json: true,
-    builder: nameArg,
+    builder: scheduleNameArg,
     run: async ({ argv, client }) => {
       const s = await client.resumeSchedule(argv.name);
       return { text: `Resumed scheduled task ${s.name} (${s.schedule})`, json: scheduleJson(s) };

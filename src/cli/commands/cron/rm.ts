@@ -2,6 +2,7 @@
 import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 
 interface RmArgs extends NatsFlags {
   name: string;
@@ -15,7 +16,7 @@ export function cronRmCommand(ctx: CliContext) {
     aliases: ["delete", "del"],
     describe: "Removes a scheduled task",
     force: true,
-    builder: (y) => y.positional("name", { type: "string", demandOption: true, describe: "schedule name" }),
+    builder: scheduleNameArg,
     run: async ({ argv, client, confirm }) => {
       await client.loadSchedule(argv.name);
       await confirm(`Really remove scheduled task ${argv.name}`);

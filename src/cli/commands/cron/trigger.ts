@@ -3,6 +3,7 @@ import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import { taskJson } from "../task/show.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 
 interface TriggerArgs extends NatsFlags {
   name: string;
@@ -16,7 +17,7 @@ export function cronTriggerCommand(ctx: CliContext) {
     aliases: ["run"],
     describe: "Enqueues a scheduled task's task once, now; its regular firings are unchanged",
     json: true,
-    builder: (y) => y.positional("name", { type: "string", demandOption: true, describe: "schedule name" }),
+    builder: scheduleNameArg,
     run: async ({ argv, client }) => {
       const task = await client.triggerSchedule(argv.name);
       return {

@@ -2,6 +2,7 @@
 import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 import { scheduleJson, showSchedule } from "./show.ts";
 
 interface ViewArgs extends NatsFlags {
@@ -16,7 +17,7 @@ export function cronViewCommand(ctx: CliContext) {
     aliases: ["show", "v"],
     describe: "Shows a scheduled task",
     json: true,
-    builder: (y) => y.positional("name", { type: "string", demandOption: true, describe: "schedule name" }),
+    builder: scheduleNameArg,
     run: async ({ argv, client }) => {
       const s = await client.loadSchedule(argv.name);
       return { text: showSchedule(s), json: scheduleJson(s) };
