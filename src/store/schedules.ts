@@ -6,8 +6,13 @@
  * the Go form plus `paused_at`: no scheduler watches that prefix, so a paused schedule is fired by
  * nobody, a Go v0.3.0 leader included (to it, pausing is a delete and resuming a put, which it
  * follows live). A move writes the new key before it deletes the old one, so an interrupted move
- * leaves both, never neither: a name under both is paused (the paused copy wins), and the next
- * pause or resume finishes the move. Go's CLI lists active schedules only.
+ * leaves both, never neither, and the next pause or resume finishes the move. Go's CLI lists active schedules only.
+ *
+ * A name under both keys is what the newer of the two says (the bucket's revisions order them):
+ * the paused copy when a pause was interrupted before it deleted the active key; the active one
+ * when a resume was interrupted before it deleted the paused copy, or when the name was added
+ * again under the active key after the pause (a Go `ajc tasks cron add`): then schedulers fire it,
+ * and it is shown active. The next pause, resume, edit or delete removes the older key.
  */
 import type { KV } from "@nats-io/kv";
 import { AjcError } from "../core/errors.ts";
@@ -62,12 +67,13 @@ interface Entry {
   revision: number;
 }
 
-/** Both keys a schedule may be stored under, as read. */
-interface Stored {
-  name: string;
-  active?: Entry;
-  paused?: Entry;
-}
+/**
+ * Both keys a schedule may be stored under, as read, and which of them holds the schedule: the
+ * only one, or the newer of the two (the other is then `stale`).
+ */
+type Stored =
+  | { state: "active"; active: Entry; stale?: Entry }
+  | { state: "paused"; paused: Entry; stale?: Entry };
 
 /** How many times a move is tried again after a concurrent change. */
 const MOVE_ATTEMPTS = 5;
@@ -137,17 +143,19 @@ export class ScheduleStore {
   }
 
   /** Both keys of a schedule (`schedule_not_found` when neither holds it). */
-  async #stored(name: string): Promise<Stored & ({ active: Entry } | { paused: Entry })> {
+  async #stored(name: string): Promise<Stored> {
     const [active, paused] = await Promise.all([this.#entry(keyOf(name)), this.#entry(pausedKeyOf(name))]);
-    if (paused) return { name, paused, ...(active ? { active } : {}) };
-    if (active) return { name, active };
+    if (active && (!paused || active.revision > paused.revision)) {
+      return { state: "active", active, ...(paused ? { stale: paused } : {}) };
+    }
+    if (paused) return { state: "paused", paused, ...(active ? { stale: active } : {}) };
     throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
   }
 
   /** Loads a schedule, active or paused (`paused_at` set) (`schedule_not_found`). */
   async load(name: string): Promise<Schedule> {
     const st = await this.#stored(name);
-    return st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+    return st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
   }
 
   /**
@@ -163,24 +171,30 @@ export class ScheduleStore {
   async replace(s: Schedule, nowIso: string): Promise<Schedule> {
     for (let attempt = 1; ; attempt++) {
       const st = await this.#stored(s.name);
-      const before = st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+      const before = st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
       const next: Schedule = { ...s, created_at: before.created_at };
       delete next.paused_at;
       delete next.paused;
       const key = keyOf(s.name);
       const pausedKey = pausedKeyOf(s.name);
       try {
-        if (st.paused) {
+        if (st.state === "paused") {
           next.paused = true;
           next.paused_at = before.paused_at;
           await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
           // A move to paused that was interrupted: finish it.
-          if (st.active) await this.kv.delete(key, { previousSeq: st.active.revision });
+          if (st.stale) await this.kv.delete(key, { previousSeq: st.stale.revision });
           return next;
         }
-        const aside = await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
+        const aside = st.stale
+          ? await this.kv.update(
+              pausedKey,
+              encodePausedSchedule({ ...next, paused_at: nowIso }),
+              st.stale.revision,
+            )
+          : await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
         try {
-          await this.kv.delete(key, { previousSeq: st.active!.revision });
+          await this.kv.delete(key, { previousSeq: st.active.revision });
         } catch (err) {
           await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
           throw err;
@@ -207,12 +221,16 @@ export class ScheduleStore {
   async pause(name: string, nowIso: string): Promise<Schedule> {
     for (let attempt = 1; ; attempt++) {
       const st = await this.#stored(name);
-      if (!st.active) return pausedOf(st.paused!);
-      const s = activeOf(st.active);
-      s.paused = true;
-      s.paused_at = st.paused ? pausedOf(st.paused).paused_at || nowIso : nowIso;
       try {
-        if (st.paused) await this.kv.update(pausedKeyOf(name), encodePausedSchedule(s), st.paused.revision);
+        if (st.state === "paused") {
+          // A pause that was interrupted: finish it.
+          if (st.stale) await this.kv.delete(keyOf(name), { previousSeq: st.stale.revision });
+          return pausedOf(st.paused);
+        }
+        const s = activeOf(st.active);
+        s.paused = true;
+        s.paused_at = nowIso;
+        if (st.stale) await this.kv.update(pausedKeyOf(name), encodePausedSchedule(s), st.stale.revision);
         else await this.kv.create(pausedKeyOf(name), encodePausedSchedule(s));
         await this.kv.delete(keyOf(name), { previousSeq: st.active.revision });
         return s;
@@ -230,12 +248,16 @@ export class ScheduleStore {
   async resume(name: string): Promise<Schedule> {
     for (let attempt = 1; ; attempt++) {
       const st = await this.#stored(name);
-      if (!st.paused) return activeOf(st.active!);
-      const s = pausedOf(st.paused);
-      delete s.paused_at;
-      delete s.paused;
       try {
-        if (st.active) await this.kv.update(keyOf(name), encodeSchedule(s), st.active.revision);
+        if (st.state === "active") {
+          // A resume that was interrupted, or a name added again while paused: drop the old copy.
+          if (st.stale) await this.kv.delete(pausedKeyOf(name), { previousSeq: st.stale.revision });
+          return activeOf(st.active);
+        }
+        const s = pausedOf(st.paused);
+        delete s.paused_at;
+        delete s.paused;
+        if (st.stale) await this.kv.update(keyOf(name), encodeSchedule(s), st.stale.revision);
         else await this.kv.create(keyOf(name), encodeSchedule(s));
         await this.kv.delete(pausedKeyOf(name), { previousSeq: st.paused.revision });
         return s;
@@ -250,8 +272,8 @@ export class ScheduleStore {
   async delete(name: string): Promise<void> {
     const st = await this.#stored(name);
     try {
-      if (st.active) await this.kv.delete(keyOf(name));
-      if (st.paused) await this.kv.delete(pausedKeyOf(name));
+      if (st.state === "active" || st.stale) await this.kv.delete(keyOf(name));
+      if (st.state === "paused" || st.stale) await this.kv.delete(pausedKeyOf(name));
     } catch (err) {
       throw toAjcError(err, `deleting schedule ${name}`);
     }
