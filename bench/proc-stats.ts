@@ -10,8 +10,15 @@ export function ticksPerSecond(): number {
   return clkTck;
 }
 
-/** VmRSS and VmHWM in MB (undefined once the process is gone). */
-export function memory(pid: number): { rssMB: number; hwmMB: number } | undefined {
+/**
+ * VmRSS and VmHWM in MB (undefined once the process is gone), and VmRSS split into its anonymous
+ * part (the heaps: what the program allocated) and its file-backed part (pages of the executable
+ * and libraries it has touched: shared with every process running the same file, and dropped by the
+ * kernel under memory pressure without swapping).
+ */
+export function memory(
+  pid: number,
+): { rssMB: number; hwmMB: number; anonMB: number; fileMB: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -19,7 +26,12 @@ export function memory(pid: number): { rssMB: number; hwmMB: number } | undefine
     return undefined;
   }
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
-  return { rssMB: kb("VmRSS") / 1024, hwmMB: kb("VmHWM") / 1024 };
+  return {
+    rssMB: kb("VmRSS") / 1024,
+    hwmMB: kb("VmHWM") / 1024,
+    anonMB: kb("RssAnon") / 1024,
+    fileMB: kb("RssFile") / 1024,
+  };
 }
 
 /** utime + stime of a process in seconds (undefined once it is gone). */
@@ -40,6 +52,7 @@ export function cpuSeconds(pid: number): number | undefined {
 /** Samples a process's VmRSS every `everyMs` while running; `stop()` gives the peak seen. */
 export class RssSampler {
   #peak = 0;
+  #peakAnon = 0;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -53,6 +66,12 @@ export class RssSampler {
   #sample(): void {
     const m = memory(this.pid);
     if (m && m.rssMB > this.#peak) this.#peak = m.rssMB;
+    if (m && m.anonMB > this.#peakAnon) this.#peakAnon = m.anonMB;
+  }
+
+  /** Peak anonymous RSS (see `memory`) in MB seen so far. */
+  get peakAnon(): number {
+    return this.#peakAnon;
   }
 
   /** Peak VmRSS in MB over the sampling period. */
@@ -73,9 +92,13 @@ export class PhaseMeter {
     this.#rss = new RssSampler(pid);
   }
 
-  stop(): { cpuSeconds: number; peakRssMB: number } {
+  stop(): { cpuSeconds: number; peakRssMB: number; peakAnonMB: number } {
     const peakRssMB = this.#rss.stop();
-    return { cpuSeconds: (cpuSeconds(this.pid) ?? this.#cpu0) - this.#cpu0, peakRssMB };
+    return {
+      cpuSeconds: (cpuSeconds(this.pid) ?? this.#cpu0) - this.#cpu0,
+      peakRssMB,
+      peakAnonMB: this.#rss.peakAnon,
+    };
   }
 }
 

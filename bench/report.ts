@@ -213,9 +213,9 @@ export function renderMarkdown(r: Results): string {
           "p99.9 ms",
           "max ms",
           "errors",
-          "peak RSS MB",
+          "peak RSS MB (anonymous)",
           "CPU s / 1k",
-          "idle RSS MB (start / after)",
+          "idle RSS MB (start / after; anonymous at start)",
         ],
         v.runs.flatMap((run) =>
           run.phases.map((p) => [
@@ -228,9 +228,9 @@ export function renderMarkdown(r: Results): string {
             ms(p.p999Ms),
             ms(p.maxMs),
             p.errors,
-            mb(p.peakRssMB),
+            `${mb(p.peakRssMB)} (${mb(p.peakAnonMB)})`,
             p.cpuSecondsPer1k.toFixed(3),
-            `${mb(run.idleRssMB)} / ${mb(run.afterRssMB)}`,
+            `${mb(run.idleRssMB)} / ${mb(run.afterRssMB)}; ${mb(run.idleAnonMB)}`,
           ]),
         ),
       ),

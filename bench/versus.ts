@@ -32,6 +32,8 @@ export interface PhaseRow {
   /** wrk's status errors (>= 400), socket errors and timeouts. */
   errors: number;
   peakRssMB: number;
+  /** The anonymous part of RSS at its peak (see proc-stats.ts `memory`). */
+  peakAnonMB: number;
   cpuSecondsPer1k: number;
 }
 
@@ -40,6 +42,8 @@ export interface ServerRun {
   round: number;
   /** RSS once ready, before any request. */
   idleRssMB: number;
+  /** Of that, the anonymous part (the rest is pages of the executable, see proc-stats.ts). */
+  idleAnonMB: number;
   /** RSS a few seconds after the last phase. */
   afterRssMB: number;
   phases: PhaseRow[];
@@ -109,6 +113,7 @@ async function phase(
     maxMs: round(w.max_us / 1000, 3),
     errors: w.status_errors + w.connect_errors + w.read_errors + w.write_errors + w.timeouts,
     peakRssMB: round(m.peakRssMB, 1),
+    peakAnonMB: round(m.peakAnonMB, 1),
     cpuSecondsPer1k: w.requests > 0 ? round((m.cpuSeconds / w.requests) * 1000, 3) : 0,
   };
 }
@@ -125,7 +130,9 @@ async function oneServer(
   try {
     // Start-up work (bytecode loading, the first NATS requests) settles within a second.
     await Bun.sleep(1_000);
-    const idleRssMB = round(memory(server.pid)?.rssMB ?? 0, 1);
+    const idle = memory(server.pid);
+    const idleRssMB = round(idle?.rssMB ?? 0, 1);
+    const idleAnonMB = round(idle?.anonMB ?? 0, 1);
     const s = o.settings;
     await runWrk(o.wrkPath, "post", `${server.base}/v1/tasks`, 16, s.warmupSeconds);
     const phases = [
@@ -137,9 +144,9 @@ async function oneServer(
     const afterRssMB = round(memory(server.pid)?.rssMB ?? 0, 1);
     const p = (n: PhaseName) => phases.find((x) => x.phase === n)!;
     o.log(
-      `  ${label} round ${roundNo}: idle ${idleRssMB} MB; 16 fresh p99 ${p("16 fresh").p99Ms} ms; 64: ${p("64 sustained").perSecond}/s, peak ${p("64 sustained").peakRssMB} MB; 16 after p99 ${p("16 after 64").p99Ms} ms (cpu ${cpuSeconds(server.pid)} s)`,
+      `  ${label} round ${roundNo}: idle ${idleRssMB} MB (${idleAnonMB} anonymous); 16 fresh p99 ${p("16 fresh").p99Ms} ms; 64: ${p("64 sustained").perSecond}/s, peak ${p("64 sustained").peakRssMB} MB; 16 after p99 ${p("16 after 64").p99Ms} ms (cpu ${cpuSeconds(server.pid)} s)`,
     );
-    return { label, round: roundNo, idleRssMB, afterRssMB, phases };
+    return { label, round: roundNo, idleRssMB, idleAnonMB, afterRssMB, phases };
   } finally {
     await server.close();
   }

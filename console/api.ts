@@ -176,10 +176,24 @@ function envelopeError(status: number, text: string): ApiError {
 
 const enc = encodeURIComponent;
 
-/** The most tasks one JSON listing returns. */
+/** Runs `call` again after a second while the server says another listing runs (429). */
+async function whenNotBusy<T>(call: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 429 || tries > BUSY_RETRIES) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+/** The most tasks one JSON listing returns: one page. */
 export const LIST_JSON_MAX = 1000;
-/** The most tasks the console reads at once (as NDJSON beyond LIST_JSON_MAX). */
+/** The most tasks the console reads at once (page after page, by the API's cursor). */
 export const LIST_MAX = 10_000;
+/** How often a page refused because another listing runs (429) is asked again. */
+const BUSY_RETRIES = 5;
 
 /** The listing filters the API offers. */
 export interface TaskFilter {
@@ -204,16 +218,29 @@ export function taskQuery(f: TaskFilter): string {
 export const api = {
   readyz: () => request<Readiness>("GET", "/readyz", undefined, [503]),
   info: () => request<Info>("GET", "/v1/info"),
-  /** Up to LIST_JSON_MAX tasks as JSON; more (up to LIST_MAX) as the API's NDJSON stream. */
+  /**
+   * Reads up to `f.limit` tasks from the store (filters apply to what was read), oldest first, one
+   * JSON page of at most LIST_JSON_MAX after another by the `next` cursor. Each page is a short
+   * request, so a long read never holds the server's one listing slot for long. A task that
+   * changed while the pages were read comes again on a later page; its later copy wins.
+   */
   listTasks: async (f: TaskFilter): Promise<Task[]> => {
-    if ((f.limit ?? LIST_JSON_MAX) <= LIST_JSON_MAX) {
-      return (await request<{ tasks: Task[] }>("GET", `/v1/tasks?${taskQuery(f)}`)).tasks;
+    const want = f.limit ?? LIST_JSON_MAX;
+    const byId = new Map<string, Task>();
+    let after: string | undefined;
+    for (let read = 0; read < want; ) {
+      const limit = Math.min(LIST_JSON_MAX, want - read);
+      const path = `/v1/tasks?${taskQuery({ ...f, limit })}${after === undefined ? "" : `&after=${enc(after)}`}`;
+      const page = await whenNotBusy(() => request<{ tasks: Task[]; next?: string }>("GET", path));
+      for (const t of page.tasks) {
+        byId.delete(t.id);
+        byId.set(t.id, t);
+      }
+      if (page.next === undefined) break;
+      after = page.next;
+      read += limit;
     }
-    const text = await send("GET", `/v1/tasks?${taskQuery(f)}&stream=ndjson`);
-    return text
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => JSON.parse(l) as Task);
+    return [...byId.values()];
   },
   getTask: (id: string) => request<Task>("GET", `/v1/tasks/${enc(id)}`),
   retryTask: (id: string) => request<Task>("POST", `/v1/tasks/${enc(id)}/retry`),

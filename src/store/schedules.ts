@@ -6,8 +6,13 @@
  * the Go form plus `paused_at`: no scheduler watches that prefix, so a paused schedule is fired by
  * nobody, a Go v0.3.0 leader included (to it, pausing is a delete and resuming a put, which it
  * follows live). A move writes the new key before it deletes the old one, so an interrupted move
- * leaves both, never neither: a name under both is paused (the paused copy wins), and the next
- * pause or resume finishes the move. Go's CLI lists active schedules only.
+ * leaves both, never neither, and the next pause or resume finishes the move. Go's CLI lists active schedules only.
+ *
+ * A name under both keys is what the newer of the two says (the bucket's revisions order them):
+ * the paused copy when a pause was interrupted before it deleted the active key; the active one
+ * when a resume was interrupted before it deleted the paused copy, or when the name was added
+ * again under the active key after the pause (a Go `ajc tasks cron add`): then schedulers fire it,
+ * and it is shown active. The next pause, resume, edit or delete removes the older key.
  */
 import type { KV } from "@nats-io/kv";
 import { AjcError } from "../core/errors.ts";
@@ -62,12 +67,13 @@ interface Entry {
   revision: number;
 }
 
-/** Both keys a schedule may be stored under, as read. */
-interface Stored {
-  name: string;
-  active?: Entry;
-  paused?: Entry;
-}
+/**
+ * Both keys a schedule may be stored under, as read, and which of them holds the schedule: the
+ * only one, or the newer of the two (the other is then `stale`).
+ */
+type Stored =
+  | { state: "active"; active: Entry; stale?: Entry }
+  | { state: "paused"; paused: Entry; stale?: Entry };
 
 /** How many times a move is tried again after a concurrent change. */
 const MOVE_ATTEMPTS = 5;
@@ -87,11 +93,6 @@ async function retryingMove<T>(doing: string, move: () => Promise<T>): Promise<T
   }
 }
 
-/** A move of a schedule from one of its keys to the other, or nothing to do. */
-type Move =
-  | { done: Schedule }
-  | { schedule: Schedule; to: string; value: string; over?: Entry; from: string; left: Entry };
-
 function activeOf(e: Entry): Schedule {
   const s = decodeSchedule(e.text);
   delete s.paused_at;
@@ -104,6 +105,16 @@ function pausedOf(e: Entry): Schedule {
   s.paused = true;
   s.paused_at ??= "";
   return s;
+}
+
+/** The schedule `st` holds: the newer copy when both keys have one. */
+function scheduleOf(st: Stored): Schedule {
+  return st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
+}
+
+/** The entry that holds the schedule. */
+function heldIn(st: Stored): Entry {
+  return st.state === "paused" ? st.paused : st.active;
 }
 
 export class ScheduleStore {
@@ -157,17 +168,18 @@ export class ScheduleStore {
   }
 
   /** Both keys of a schedule (`schedule_not_found` when neither holds it). */
-  async #stored(name: string): Promise<Stored & ({ active: Entry } | { paused: Entry })> {
+  async #stored(name: string): Promise<Stored> {
     const [active, paused] = await Promise.all([this.#entry(keyOf(name)), this.#entry(pausedKeyOf(name))]);
-    if (paused) return { name, paused, ...(active ? { active } : {}) };
-    if (active) return { name, active };
+    if (active && (!paused || active.revision > paused.revision)) {
+      return { state: "active", active, ...(paused ? { stale: paused } : {}) };
+    }
+    if (paused) return { state: "paused", paused, ...(active ? { stale: active } : {}) };
     throw new AjcError("schedule_not_found", `schedule not found: ${name}`);
   }
 
   /** Loads a schedule, active or paused (`paused_at` set) (`schedule_not_found`). */
   async load(name: string): Promise<Schedule> {
-    const st = await this.#stored(name);
-    return st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+    return scheduleOf(await this.#stored(name));
   }
 
   /**
@@ -183,23 +195,29 @@ export class ScheduleStore {
   async replace(s: Schedule, nowIso: string): Promise<Schedule> {
     return retryingMove(`replacing schedule ${s.name}`, async () => {
       const st = await this.#stored(s.name);
-      const before = st.paused ? pausedOf(st.paused) : activeOf(st.active!);
+      const before = scheduleOf(st);
       const next: Schedule = { ...s, created_at: before.created_at };
       delete next.paused_at;
       delete next.paused;
       const key = keyOf(s.name);
       const pausedKey = pausedKeyOf(s.name);
-      if (st.paused) {
+      if (st.state === "paused") {
         next.paused = true;
         next.paused_at = before.paused_at;
         await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
         // A move to paused that was interrupted: finish it.
-        if (st.active) await this.kv.delete(key, { previousSeq: st.active.revision });
+        if (st.stale) await this.kv.delete(key, { previousSeq: st.stale.revision });
         return next;
       }
-      const aside = await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
+      const aside = st.stale
+        ? await this.kv.update(
+            pausedKey,
+            encodePausedSchedule({ ...next, paused_at: nowIso }),
+            st.stale.revision,
+          )
+        : await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
       try {
-        await this.kv.delete(key, { previousSeq: st.active!.revision });
+        await this.kv.delete(key, { previousSeq: st.active.revision });
       } catch (err) {
         await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
         throw err;
@@ -220,20 +238,9 @@ export class ScheduleStore {
    * paused schedule changes nothing. Returns the paused schedule.
    */
   async pause(name: string, nowIso: string): Promise<Schedule> {
-    return this.#move(name, `pausing schedule ${name}`, (st) => {
-      if (!st.active) return { done: pausedOf(st.paused!) };
-      const s = activeOf(st.active);
+    return this.#move(name, `pausing schedule ${name}`, "paused", (s) => {
       s.paused = true;
-      s.paused_at = st.paused ? pausedOf(st.paused).paused_at || nowIso : nowIso;
-      const value = encodePausedSchedule(s);
-      return {
-        schedule: s,
-        to: pausedKeyOf(name),
-        value,
-        over: st.paused,
-        from: keyOf(name),
-        left: st.active,
-      };
+      s.paused_at = nowIso;
     });
   }
 
@@ -242,32 +249,33 @@ export class ScheduleStore {
    * schedule changes nothing. Returns the active schedule.
    */
   async resume(name: string): Promise<Schedule> {
-    return this.#move(name, `resuming schedule ${name}`, (st) => {
-      if (!st.paused) return { done: activeOf(st.active!) };
-      const s = pausedOf(st.paused);
+    return this.#move(name, `resuming schedule ${name}`, "active", (s) => {
       delete s.paused_at;
       delete s.paused;
-      const value = encodeSchedule(s);
-      return {
-        schedule: s,
-        to: keyOf(name),
-        value,
-        over: st.active,
-        from: pausedKeyOf(name),
-        left: st.paused,
-      };
     });
   }
 
-  /** Writes the schedule under its new key (over what is there), then deletes the old one. */
-  async #move(name: string, doing: string, plan: (st: Stored) => Move): Promise<Schedule> {
+  /**
+   * Moves a schedule to its key for `to` with `change` made: writes it there first (over the
+   * older copy a half-done move left), then deletes it from the other key. One already there is
+   * returned as it is, once the older copy beside it, if any, is gone.
+   */
+  async #move(name: string, doing: string, to: Stored["state"], change: (s: Schedule) => void) {
+    const keyFor = (state: Stored["state"]) => (state === "active" ? keyOf(name) : pausedKeyOf(name));
+    const from = to === "active" ? "paused" : "active";
     return retryingMove(doing, async () => {
-      const m = plan(await this.#stored(name));
-      if ("done" in m) return m.done;
-      if (m.over) await this.kv.update(m.to, m.value, m.over.revision);
-      else await this.kv.create(m.to, m.value);
-      await this.kv.delete(m.from, { previousSeq: m.left.revision });
-      return m.schedule;
+      const st = await this.#stored(name);
+      if (st.state === to) {
+        if (st.stale) await this.kv.delete(keyFor(from), { previousSeq: st.stale.revision });
+        return scheduleOf(st);
+      }
+      const s = scheduleOf(st);
+      change(s);
+      const value = to === "paused" ? encodePausedSchedule(s) : encodeSchedule(s);
+      if (st.stale) await this.kv.update(keyFor(to), value, st.stale.revision);
+      else await this.kv.create(keyFor(to), value);
+      await this.kv.delete(keyFor(from), { previousSeq: heldIn(st).revision });
+      return s;
     });
   }
 
@@ -275,8 +283,8 @@ export class ScheduleStore {
   async delete(name: string): Promise<void> {
     const st = await this.#stored(name);
     try {
-      if (st.active) await this.kv.delete(keyOf(name));
-      if (st.paused) await this.kv.delete(pausedKeyOf(name));
+      if (st.state === "active" || st.stale) await this.kv.delete(keyOf(name));
+      if (st.state === "paused" || st.stale) await this.kv.delete(pausedKeyOf(name));
     } catch (err) {
       throw toAjcError(err, `deleting schedule ${name}`);
     }

@@ -433,9 +433,14 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
     expect(await page.getByText("1000 selected").count()).toBe(1);
     expect(await page.locator("tr.selected").count()).toBe(1000);
 
-    // Past the 1,000 one JSON listing returns, the console reads the API's NDJSON stream.
+    // Past the 1,000 one JSON page holds, the console reads page after page by the cursor.
     const stored = (await (await fetch(`${env.url}/v1/info`)).json()) as { task_count: number };
     expect(stored.task_count).toBeGreaterThan(1000);
+    const listings: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === "/v1/tasks") listings.push(new URL(r.url()).search);
+    };
+    page.on("request", onRequest);
     await page.getByLabel("Read at most").fill("5000");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page
@@ -443,6 +448,9 @@ describe.skipIf(skip)("the operator console in a real browser", () => {
       .filter({ hasText: `${stored.task_count} tasks read` })
       .waitFor({ timeout: 30_000 });
     expect(new URL(page.url()).hash).toBe("#/tasks?limit=5000");
+    page.off("request", onRequest);
+    expect(listings.some((q) => q.includes("after="))).toBe(true);
+    expect(listings.some((q) => q.includes("stream=ndjson"))).toBe(false);
     expect(await page.getByText("Page 1 of", { exact: false }).textContent()).toMatch(/^Page 1 of \d+$/);
   }, 60_000);
 

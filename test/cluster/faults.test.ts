@@ -407,12 +407,19 @@ describeCluster("faults on a three-node cluster under load", () => {
     for await (const t of client.listTasks()) if (t.type === "tick") ticks.push(ulidMs(t.id));
     ticks.sort((x, y) => x - y);
     let longestGapMs = 0;
+    let longestGapFrom = 0;
     let missed = 0;
     for (let i = 1; i < ticks.length; i++) {
       const gap = ticks[i]! - ticks[i - 1]!;
-      longestGapMs = Math.max(longestGapMs, gap);
+      if (gap > longestGapMs) {
+        longestGapMs = gap;
+        longestGapFrom = ticks[i - 1]!;
+      }
       missed += Math.max(0, Math.round(gap / 1000) - 1);
     }
+    // Which fault the longest gap began in (or "between steps"), for the report.
+    const gapStep =
+      steps.find((s) => longestGapFrom >= s.from - 1_000 && longestGapFrom <= s.to)?.name ?? "between steps";
     const outputs = ["s1", "s2"].map(schedulerOutput).join("");
     const alreadyFired = (outputs.match(/was already fired/g) ?? []).length;
     const leaderships = (outputs.match(/is now the leader/g) ?? []).length;
@@ -445,6 +452,7 @@ describeCluster("faults on a three-node cluster under load", () => {
       ticks: ticks.length,
       ticksMissed: missed,
       longestTickGapMs: longestGapMs,
+      longestTickGapIn: gapStep,
       schedulerLeaderships: leaderships,
       schedulerSwitches: switches,
       schedulerAlreadyFired: alreadyFired,
@@ -482,8 +490,11 @@ describeCluster("faults on a three-node cluster under load", () => {
     expect(reconnect.ms).toBeGreaterThanOrEqual(0);
     expect(serverA.output()).toContain("NATS reconnected");
     expect(outside).toEqual([]);
-    // A schedule misses only the firings of a handover (the dead leader's key lives 10 s).
-    expect(longestGapMs).toBeLessThan(30_000);
+    // A schedule misses only the firings of a hand-over and of a fault window, and the two can
+    // fall together: a leader that cannot refresh its election key during a fault steps down, and
+    // the next one waits out the key's 10 s TTL and its campaign interval, then has its first
+    // firings refused until the store has a leader again (each up to ~11 s here).
+    expect(longestGapMs).toBeLessThan(45_000);
     // Both servers are ready again.
     expect((await serverA.call("GET", "/readyz")).status).toBe(200);
     expect((await serverB.call("GET", "/readyz")).status).toBe(200);

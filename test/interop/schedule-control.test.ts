@@ -96,4 +96,38 @@ describeInterop("schedule control with a Go scheduler leading", () => {
     expect(ts.filter((t) => t.id === id)).toHaveLength(1);
     expect(id).toHaveLength(26);
   }, 120_000);
+
+  test("a name ajc paused and Go's CLI adds again is active in ajc and in Go, and the next pause leaves one key", async () => {
+    expect(
+      (await w.ajc("task", "cron", "add", "go-readd", "@every 1h", "ctl:readd", "-q", "CTLGO")).code,
+    ).toBe(0);
+    await waitGoSaid("Registered a new item go-readd", 1);
+    expect((await w.ajc("task", "cron", "pause", "go-readd")).code).toBe(0);
+    await waitGoSaid("Removed scheduled task go-readd", 1);
+    // (Go's CLI reads an argument starting with @ as a file of arguments: a cron line it is.)
+    const added = await w.goAjc(
+      "tasks",
+      "cron",
+      "add",
+      "go-readd",
+      "*/5 * * * *",
+      "ctl:readd",
+      "-q",
+      "CTLGO",
+    );
+    expect({ code: added.code, out: added.stdout + added.stderr }).toMatchObject({ code: 0 });
+    // Go's scheduler loads it, and ajc shows what the newer key says: active, Go's timing.
+    await waitGoSaid("Registered a new item go-readd", 2);
+    const ls = (await w.ajc("task", "cron", "ls")).stdout;
+    expect(ls).toContain("*/5 * * * *");
+    expect(ls).not.toContain("(paused)");
+    // Pausing it now pauses what Go fires, and only the paused key is left.
+    expect((await w.ajc("task", "cron", "pause", "go-readd")).code).toBe(0);
+    await waitGoSaid("Removed scheduled task go-readd", 2);
+    expect((await w.goAjc("tasks", "cron", "ls")).stdout).not.toContain("go-readd");
+    expect((await w.ajc("task", "cron", "ls")).stdout).toContain("*/5 * * * * (paused)");
+    expect((await w.ajc("task", "cron", "resume", "go-readd")).code).toBe(0);
+    await waitGoSaid("Registered a new item go-readd", 3);
+    expect((await w.goAjc("tasks", "cron", "ls")).stdout).toContain("go-readd");
+  }, 120_000);
 });

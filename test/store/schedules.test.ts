@@ -1,5 +1,6 @@
 /** Schedules in the configuration bucket: create, put, load, delete, list, watch. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Kvm } from "@nats-io/kv";
 import type { Schedule } from "../../src/core/schedule.ts";
 import type { ScheduleChange } from "../../src/store/schedules.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
@@ -99,4 +100,65 @@ test("watch: the current schedules, then puts, deletes, purges and invalid value
   await kv.put("scheduled_tasks.bad", "[]");
   await done;
   expect(seen.slice(initial.length)).toEqual(["put:d", "delete:b", "delete:c", "invalid:bad"]);
+});
+
+describe("a name under both keys is what the newer key says", () => {
+  const kv = () => new Kvm(raw.nc).open("CHORIA_AJ_CONFIGURATION");
+  const present = async (key: string) => (await (await kv()).get(key))?.operation === "PUT";
+
+  test("added again under the active key after a pause (as a Go `tasks cron add` does): active; a resume drops the old paused copy", async () => {
+    await schedules().create(schedule("again", { schedule: "@hourly" }));
+    await schedules().pause("again", "2026-01-01T00:00:00Z");
+    await (await kv()).create(
+      "scheduled_tasks.again",
+      JSON.stringify(schedule("again", { schedule: "@daily" })),
+    );
+    const s = await schedules().load("again");
+    expect(s.paused).toBeUndefined();
+    expect(s.schedule).toBe("@daily");
+    expect((await schedules().list()).find((x) => x.name === "again")?.paused).toBeUndefined();
+    expect((await schedules().resume("again")).schedule).toBe("@daily");
+    expect(await present("ajc_paused_schedules.again")).toBe(false);
+    expect(await present("scheduled_tasks.again")).toBe(true);
+  });
+
+  test("added again: a pause pauses the new value and leaves one key", async () => {
+    await schedules().create(schedule("again2", { schedule: "@hourly" }));
+    await schedules().pause("again2", "2026-01-01T00:00:00Z");
+    await (await kv()).create(
+      "scheduled_tasks.again2",
+      JSON.stringify(schedule("again2", { schedule: "@daily" })),
+    );
+    const p = await schedules().pause("again2", "2026-02-02T00:00:00Z");
+    expect(p).toMatchObject({ paused: true, paused_at: "2026-02-02T00:00:00Z", schedule: "@daily" });
+    expect(await present("scheduled_tasks.again2")).toBe(false);
+    expect((await schedules().load("again2")).schedule).toBe("@daily");
+  });
+
+  test("added again: an edit replaces the active value and leaves one key; a delete removes both", async () => {
+    await schedules().create(schedule("again3", { schedule: "@hourly" }));
+    await schedules().pause("again3", "2026-01-01T00:00:00Z");
+    await (await kv()).create(
+      "scheduled_tasks.again3",
+      JSON.stringify(schedule("again3", { schedule: "@daily" })),
+    );
+    const e = await schedules().replace(schedule("again3", { schedule: "@weekly" }), "2026-03-03T00:00:00Z");
+    expect(e.paused).toBeUndefined();
+    expect(await present("ajc_paused_schedules.again3")).toBe(false);
+    expect((await schedules().load("again3")).schedule).toBe("@weekly");
+
+    await schedules().pause("again3", "2026-01-01T00:00:00Z");
+    await (await kv()).create("scheduled_tasks.again3", JSON.stringify(schedule("again3")));
+    await schedules().delete("again3");
+    expect(await present("scheduled_tasks.again3")).toBe(false);
+    expect(await present("ajc_paused_schedules.again3")).toBe(false);
+  });
+
+  test("a resume interrupted before it removed the paused copy: active", async () => {
+    await schedules().create(schedule("half-resume"));
+    await schedules().pause("half-resume", "2026-01-01T00:00:00Z");
+    // The resume's first step only: the active key written, the paused copy still there.
+    await (await kv()).create("scheduled_tasks.half-resume", JSON.stringify(schedule("half-resume")));
+    expect((await schedules().load("half-resume")).paused).toBeUndefined();
+  });
 });
