@@ -11,6 +11,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
 import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
+import { byteFlag } from "../byte-flag.ts";
 import { defineCommand, defineGroup } from "../command.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
@@ -153,14 +154,6 @@ function replicaCount(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-function bytes(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
-  }
-  return Number(v);
-}
-
 function count(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) {
@@ -216,7 +209,7 @@ function prepareServer(argv: RunArgs, io: Io): Prepared {
     allowCreateDefault: bool("allow-create-default"),
     readTimeoutMs: durationMs("read-timeout", str("read-timeout")),
     writeTimeoutMs: durationMs("write-timeout", str("write-timeout")),
-    maxBodyBytes: bytes("max-body", str("max-body")),
+    maxBodyBytes: byteFlag("max-body", str("max-body")),
     unsafeBind: bool("unsafe-bind"),
     allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
     maxWaitMs: durationMs("max-wait", str("max-wait")),

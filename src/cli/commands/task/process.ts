@@ -24,6 +24,7 @@ import {
   runWorker,
   WorkerMetrics,
 } from "../../../worker/index.ts";
+import { byteFlag } from "../../byte-flag.ts";
 import { defineCommand } from "../../command.ts";
 import { envFlag, type NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
@@ -80,14 +81,6 @@ function resolveArgs(argv: ProcessArgs, env: Record<string, string | undefined>)
   return { type: type ?? "", queue: queue ?? "", concurrency, command: command || undefined };
 }
 
-function wholeBytes(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
-  }
-  return Number(v);
-}
-
 /** What the flags and the environment say, checked before connecting. */
 interface Prepared {
   format: LogFormat;
@@ -104,7 +97,7 @@ function prepareWorker(argv: ProcessArgs, io: Io): Prepared {
   const env = io.env;
   const format = resolveLogFormat(argv["log-format"], env);
   const args = resolveArgs(argv, env);
-  const maxOutputBytes = wholeBytes("max-output", argv["max-output"] ?? envFlag(env, "max-output"));
+  const maxOutputBytes = byteFlag("max-output", argv["max-output"] ?? envFlag(env, "max-output"));
   const stopGrace = argv["stop-grace"] ?? envFlag(env, "stop-grace");
   const stopGraceMs = stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
   const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
