@@ -5,7 +5,8 @@
  * or, under `--json`, as JSON. Failures are thrown `AjcError`s (exit 1, see main.ts).
  *
  * A long-running command has the same shape: it checks its flags in `prepare`, connects with
- * `reconnectForever`, and `run` waits on `stopOnSignal` until it is told to stop.
+ * `reconnectForever`, and `run` waits on `stopOnSignal` until it is told to stop. A command that
+ * needs no NATS connection uses `defineLocalCommand`, the same without connecting.
  */
 import type { Argv, CommandModule } from "yargs";
 import type { Client } from "../client.ts";
@@ -18,9 +19,8 @@ import { type StopOnSignal, type StopOnSignalHooks, stopOnSignal } from "./signa
 export type CommandOutput = string | { text: string; json: unknown } | undefined;
 
 /** What `run` gets besides the arguments. */
-export interface CommandRun<A, P> {
+export interface LocalCommandRun<A, P> {
   argv: A;
-  client: Client;
   /** What `prepare` returned. */
   prepared: P;
   /** Asks `question` (y/N) unless `--force` was given; refuses without a terminal. */
@@ -35,7 +35,12 @@ export interface CommandRun<A, P> {
   stopOnSignal(hooks?: StopOnSignalHooks): StopOnSignal;
 }
 
-export interface CommandSpec<A, P> {
+/** What `run` of a command that connects gets: the connected client too. */
+export interface CommandRun<A, P> extends LocalCommandRun<A, P> {
+  client: Client;
+}
+
+export interface LocalCommandSpec<A, P> {
   command: string;
   aliases?: string[];
   describe: string;
@@ -46,19 +51,40 @@ export interface CommandSpec<A, P> {
   /** The command's positionals and flags. */
   builder?: (y: Argv<object>) => Argv<object>;
   /**
-   * Checks the arguments before connecting, so a bad one fails without dialling NATS; what it
-   * returns (flags turned into options) reaches `connect` and `run` as `prepared`.
+   * Checks the arguments first (before connecting, so a bad one fails without dialling NATS);
+   * what it returns (flags turned into options) reaches `connect` and `run` as `prepared`.
    */
   prepare?: (argv: A) => P;
+  run(r: LocalCommandRun<A, P>): Promise<CommandOutput>;
+}
+
+export interface CommandSpec<A, P> extends Omit<LocalCommandSpec<A, P>, "run"> {
   /** Client and connection options taken from the arguments (signing keys, reconnecting). */
   connect?: (argv: A, prepared: P) => ConnectOptions;
   run(r: CommandRun<A, P>): Promise<CommandOutput>;
 }
 
-/** A yargs command module for `spec`. */
+/** A yargs command module for `spec`: connects with the NATS flags before `run`. */
 export function defineCommand<A extends NatsFlags, P = void>(
   ctx: CliContext,
   spec: CommandSpec<A, P>,
+): CommandModule<object, A> {
+  return defineLocalCommand<A, P>(ctx, {
+    ...spec,
+    run: async (r) => {
+      const client = await ctx.connect(r.argv, spec.connect?.(r.argv, r.prepared) ?? {});
+      return spec.run({ ...r, client });
+    },
+  });
+}
+
+/**
+ * A yargs command module for a command that connects to no NATS (`version`, `completion`, and
+ * `dev`, which starts its own): the same flags, prompts, signals and printing.
+ */
+export function defineLocalCommand<A, P = void>(
+  ctx: CliContext,
+  spec: LocalCommandSpec<A, P>,
 ): CommandModule<object, A> {
   return {
     command: spec.command,
@@ -74,13 +100,11 @@ export function defineCommand<A extends NatsFlags, P = void>(
       const argv = parsed as unknown as A;
       const flags = parsed as { json?: boolean; force?: boolean };
       const prepared = spec.prepare?.(argv) as P;
-      const client = await ctx.connect(argv, spec.connect?.(argv, prepared) ?? {});
       const listening: StopOnSignal[] = [];
       let out: CommandOutput;
       try {
         out = await spec.run({
           argv,
-          client,
           prepared,
           confirm: (q) => ctx.confirm(q, flags.force),
           exitWith: (code) => {
