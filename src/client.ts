@@ -7,15 +7,15 @@ import { type Enqueuing, enqueueTask, resumeEnqueue } from "./client/enqueue.ts"
 import type { ExpiringKeys } from "./client/expiring-keys.ts";
 import { KnownQueues } from "./client/known-queues.ts";
 import type { ClientOptions } from "./client/options.ts";
+import { retryTask } from "./client/retry.ts";
 import { TaskSignatures } from "./client/signatures.ts";
 import { checkStorage, type StorageCheck } from "./client/storage-check.ts";
-import { AjcError } from "./core/errors.ts";
 import { newUlid } from "./core/ids.ts";
 import { assertName } from "./core/names.ts";
 import { type Queue, type QueueSpec, type QueueStorage, resolveQueue } from "./core/queue.ts";
 import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
 import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
-import { formatTimeMs, timeMs } from "./core/time.ts";
+import { formatTimeMs } from "./core/time.ts";
 import type { ConnectionOptions } from "./store/connection.ts";
 import { DELAYED_MIN_SERVER } from "./store/delayed.ts";
 import type { LifecycleEvent } from "./store/events.ts";
@@ -169,32 +169,11 @@ export class Client {
   }
 
   /**
-   * Retries a task by id into its own queue: state `retry`, result cleared, tries counted from 0
-   * again (a retry by hand is a fresh start, so a task that expired on max tries runs again),
-   * enqueued again (the new work item replaces any old one). An active task is refused, and so is
-   * one past its deadline (it could only expire again). A task waiting for its `run_at` runs now:
-   * its wake-up is removed first, so it cannot enqueue the task a second time.
+   * Retries a task by id into its own queue, from a fresh start (`src/client/retry.ts` says what
+   * that means and what is refused).
    */
   async retryTask(id: string): Promise<Task> {
-    const task = await this.loadTask(id);
-    if (task.state === "active") {
-      throw new AjcError("task_already_active", `task ${id} is active, it cannot be retried now`);
-    }
-    if (!task.queue) throw new AjcError("queue_name_required", `task ${id} has no queue to retry into`);
-    if (task.deadline && timeMs(task.deadline) < this.now()) {
-      throw new AjcError(
-        "task_past_deadline",
-        `task ${id} is past its deadline ${task.deadline}: it would expire again without running; enqueue a new task instead`,
-      );
-    }
-    if (task.run_at) {
-      await this.storage.delayed.cancel(id, true);
-      delete task.run_at;
-    }
-    task.state = "retry";
-    task.tries = 0;
-    delete task.result;
-    return this.enqueue(task, task.queue);
+    return retryTask(this.#enqueuing, await this.loadTask(id));
   }
 
   /** Deletes a task, and its wake-up first when it waits for its `run_at`. */
