@@ -2,15 +2,20 @@
  * The client facade: what the CLI, the HTTP server, the worker and the scheduler use. Its
  * signatures carry only our own types, never NATS ones.
  */
-import type { KeyObject } from "node:crypto";
-import { AjcError } from "./core/errors.ts";
+
+import { type Enqueuing, enqueueTask, resumeEnqueue } from "./client/enqueue.ts";
+import type { ExpiringKeys } from "./client/expiring-keys.ts";
+import { KnownQueues } from "./client/known-queues.ts";
+import type { ClientOptions } from "./client/options.ts";
+import { retryTask } from "./client/retry.ts";
+import { TaskSignatures } from "./client/signatures.ts";
+import { checkStorage, type StorageCheck } from "./client/storage-check.ts";
 import { newUlid } from "./core/ids.ts";
 import { assertName } from "./core/names.ts";
 import { type Queue, type QueueSpec, type QueueStorage, resolveQueue } from "./core/queue.ts";
 import { type Schedule, scheduleTaskOptions, validateSchedule } from "./core/schedule.ts";
-import { signingKey, signTask, verificationKey, verifyTask } from "./core/signing.ts";
-import { encodeTask, isWaiting, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
-import { formatTimeMs, timeMs } from "./core/time.ts";
+import { encodeTask, type NewTaskOptions, newTask, type Task } from "./core/task.ts";
+import { formatTimeMs } from "./core/time.ts";
 import type { ConnectionOptions } from "./store/connection.ts";
 import { DELAYED_MIN_SERVER } from "./store/delayed.ts";
 import type { LifecycleEvent } from "./store/events.ts";
@@ -25,7 +30,9 @@ import type { TaskStoreInfo, TaskStoreOptions } from "./store/tasks.ts";
 import { WorkQueueReader, type WorkQueueReaderOptions } from "./store/workqueue.ts";
 
 export type {
+  ClientOptions,
   ConnectionOptions,
+  ExpiringKeys,
   LifecycleEvent,
   QueueInfo,
   ReplicaState,
@@ -38,67 +45,30 @@ export type {
 };
 export { raiseCommand, underReplicated };
 
-/**
- * Keys that expire after the bucket's TTL, with atomic create and revision-checked update: what the
- * HTTP API keeps its idempotency keys in (shared by every server on the same NATS).
- */
-export interface ExpiringKeys {
-  readonly ttlMs: number;
-  /** Creates `key` if absent: its revision, or undefined when it exists. */
-  create(key: string, value: string): Promise<number | undefined>;
-  /** Updates `key` if still at `revision`: the new revision, or undefined when it moved on. */
-  update(key: string, value: string, revision: number): Promise<number | undefined>;
-  get(key: string): Promise<{ value: string; revision: number } | undefined>;
-  delete(key: string): Promise<unknown>;
-}
-
-/** Options of a client. */
-export interface ClientOptions {
-  connection: ConnectionOptions;
-  /** Used when the task store must be created. */
-  taskStore?: TaskStoreOptions;
-  /** Hex ed25519 seed: tasks enqueued without a signature are signed with it. */
-  signingKey?: string;
-  /** Hex ed25519 public key: loaded (and enqueued) tasks must carry a valid signature. */
-  verificationKey?: string;
-  /** With a verification key, let unsigned tasks through (badly signed ones still fail). */
-  signaturesOptional?: boolean;
-  /** Clock (unix ms); default Date.now. */
-  now?: () => number;
-}
-
-/** How long a queue seen to exist is trusted without asking JetStream again. */
-const QUEUE_EXISTS_CACHE_MS = 5_000;
-
-/** A schedule name nobody uses: reading it is the configuration bucket's readiness check. */
-const READINESS_PROBE_KEY = "ajc-readiness-probe";
-
-/** States from which a task may be enqueued. */
-const ENQUEUEABLE = new Set(["new", "retry", "blocked"]);
-
 export class Client {
-  readonly #signKey?: KeyObject;
-  readonly #verifyKey?: KeyObject;
-  readonly #queueSeen = new Map<string, number>();
+  readonly #signatures: TaskSignatures;
+  readonly #queues: KnownQueues;
+  /** What enqueueing uses of this client (`src/client/enqueue.ts`). */
+  readonly #enqueuing: Enqueuing;
   #idempotency: Promise<ExpiringKeys> | undefined;
 
   private constructor(
     readonly storage: Storage,
-    private readonly opts: ClientOptions,
+    signatures: TaskSignatures,
     readonly now: () => number,
   ) {
-    if (opts.signingKey) this.#signKey = signingKey(opts.signingKey);
-    if (opts.verificationKey) this.#verifyKey = verificationKey(opts.verificationKey);
+    this.#signatures = signatures;
+    this.#queues = new KnownQueues(storage.queues, now);
+    this.#enqueuing = { storage, now, signatures, queues: this.#queues };
   }
 
   /** Connects to NATS and prepares the task store and configuration bucket. */
   static async connect(opts: ClientOptions): Promise<Client> {
-    // Parse keys before connecting so a bad key fails fast.
-    if (opts.signingKey) signingKey(opts.signingKey);
-    if (opts.verificationKey) verificationKey(opts.verificationKey);
+    // Keys are parsed before connecting, so a bad key fails fast.
+    const signatures = new TaskSignatures(opts);
     const now = opts.now ?? Date.now;
     const storage = await Storage.open({ connection: opts.connection, taskStore: opts.taskStore, now });
-    return new Client(storage, opts, now);
+    return new Client(storage, signatures, now);
   }
 
   async close(): Promise<void> {
@@ -119,28 +89,8 @@ export class Client {
    * Checks that the task store and the configuration bucket answer; each entry is the error of a
    * store that does not (fails fast while NATS is down).
    */
-  async checkStorage(): Promise<{ tasks?: AjcError; config?: AjcError }> {
-    const asError = (err: unknown) =>
-      err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
-    const probe = async (fn: () => Promise<unknown>, missingOk?: "schedule_not_found") => {
-      try {
-        this.storage.assertConnected();
-        await fn();
-        return undefined;
-      } catch (err) {
-        if (missingOk && err instanceof AjcError && err.reason === missingOk) return undefined;
-        return asError(err);
-      }
-    };
-    const [tasks, config] = await Promise.all([
-      probe(() => this.storage.tasks.info()),
-      // One direct get on the bucket: a missing key proves it answers, without listing keys.
-      probe(() => this.storage.schedules.load(READINESS_PROBE_KEY), "schedule_not_found"),
-    ]);
-    const out: { tasks?: AjcError; config?: AjcError } = {};
-    if (tasks) out.tasks = tasks;
-    if (config) out.config = config;
-    return out;
+  checkStorage(): Promise<StorageCheck> {
+    return checkStorage(this.storage);
   }
 
   /** The HTTP API's idempotency keys (bucket created when missing, opened once). */
@@ -170,52 +120,8 @@ export class Client {
    * publishes the work item. A failed publish leaves the task in `queue_error` with `last_err`.
    * With `requireQueue` a queue that does not exist is refused before anything is stored.
    */
-  async enqueue(task: Task, queue: string, opts: { requireQueue?: boolean } = {}): Promise<Task> {
-    this.storage.assertConnected();
-    assertName(queue, "queue_name_invalid", "queue name", "queue");
-    if (!ENQUEUEABLE.has(task.state)) {
-      throw new AjcError("task_cannot_enqueue", `cannot enqueue a task in state ${task.state}`);
-    }
-    // Refused before anything is stored: an older server could only run it early.
-    const waiting = isWaiting(task, this.now());
-    if (waiting) this.storage.delayed.assertAvailable();
-    if (opts.requireQueue) await this.assertQueueExists(queue);
-    task.queue = queue;
-    if (this.#signKey && !task.signature) signTask(task, this.#signKey);
-    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
-    await this.storage.tasks.save(task);
-    try {
-      if (waiting) await this.storage.delayed.schedule(queue, task.id, task.run_at!);
-      else await this.storage.queues.publishItem(queue, task.id, task.state !== "retry");
-    } catch (err) {
-      throw await this.#recordQueueError(task, err);
-    }
-    return task;
-  }
-
-  /**
-   * After a work item could not be published: records the task as `queue_error` with the reason,
-   * and returns the error to give the caller. When even that save fails (NATS went away between
-   * the two writes), the error says the task is stored in its old state without a work item, which
-   * is what `ajc task rescue` repairs (or an idempotent replay of the request).
-   */
-  async #recordQueueError(task: Task, err: unknown): Promise<AjcError> {
-    const failure = err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
-    const stored = task.state;
-    task.state = "queue_error";
-    task.last_err = failure.message;
-    try {
-      await this.storage.tasks.save(task);
-      return failure;
-    } catch (saveErr) {
-      task.state = stored;
-      delete task.last_err;
-      return new AjcError(
-        failure.reason,
-        `${failure.message}; task ${task.id} is stored as ${stored} without a work item, and marking it queue_error failed too (${errorText(saveErr)}): retry the request with the same Idempotency-Key, or run "ajc task rescue"`,
-        { cause: failure },
-      );
-    }
+  enqueue(task: Task, queue: string, opts: { requireQueue?: boolean } = {}): Promise<Task> {
+    return enqueueTask(this.#enqueuing, task, queue, opts);
   }
 
   /**
@@ -225,29 +131,8 @@ export class Client {
    * `blocked`) and gets it too. The item subject holds one message, so this never makes a second
    * item. A task in any other state was enqueued and has moved on: it is returned as it is.
    */
-  async resumeEnqueue(task: Task): Promise<Task> {
-    this.storage.assertConnected();
-    if (!task.queue) return task;
-    if (task.state === "queue_error") {
-      task.state = task.dependencies && task.dependencies.length > 0 ? "blocked" : "new";
-      delete task.last_err;
-      await this.storage.tasks.save(task);
-    } else if (task.state !== "new" && task.state !== "blocked") {
-      return task;
-    }
-    if (isWaiting(task, this.now())) await this.storage.delayed.schedule(task.queue, task.id, task.run_at!);
-    else await this.storage.queues.publishItem(task.queue, task.id, false);
-    return task;
-  }
-
-  private async assertQueueExists(queue: string): Promise<void> {
-    const seen = this.#queueSeen.get(queue);
-    if (seen !== undefined && this.now() - seen < QUEUE_EXISTS_CACHE_MS) return;
-    if (!(await this.storage.queues.exists(queue))) {
-      this.#queueSeen.delete(queue);
-      throw new AjcError("queue_not_found", `queue not found: ${queue}`, { field: "queue" });
-    }
-    this.#queueSeen.set(queue, this.now());
+  resumeEnqueue(task: Task): Promise<Task> {
+    return resumeEnqueue(this.#enqueuing, task);
   }
 
   /**
@@ -275,7 +160,7 @@ export class Client {
    * `task_not_signed` or `task_signature_invalid` when it fails.
    */
   verifySignature(task: Task): void {
-    if (this.#verifyKey) verifyTask(task, this.#verifyKey, this.opts.signaturesOptional);
+    this.#signatures.verify(task);
   }
 
   /** The largest task, as stored JSON in bytes, that the connected NATS server accepts. */
@@ -284,32 +169,11 @@ export class Client {
   }
 
   /**
-   * Retries a task by id into its own queue: state `retry`, result cleared, tries counted from 0
-   * again (a retry by hand is a fresh start, so a task that expired on max tries runs again),
-   * enqueued again (the new work item replaces any old one). An active task is refused, and so is
-   * one past its deadline (it could only expire again). A task waiting for its `run_at` runs now:
-   * its wake-up is removed first, so it cannot enqueue the task a second time.
+   * Retries a task by id into its own queue, from a fresh start (`src/client/retry.ts` says what
+   * that means and what is refused).
    */
   async retryTask(id: string): Promise<Task> {
-    const task = await this.loadTask(id);
-    if (task.state === "active") {
-      throw new AjcError("task_already_active", `task ${id} is active, it cannot be retried now`);
-    }
-    if (!task.queue) throw new AjcError("queue_name_required", `task ${id} has no queue to retry into`);
-    if (task.deadline && timeMs(task.deadline) < this.now()) {
-      throw new AjcError(
-        "task_past_deadline",
-        `task ${id} is past its deadline ${task.deadline}: it would expire again without running; enqueue a new task instead`,
-      );
-    }
-    if (task.run_at) {
-      await this.storage.delayed.cancel(id, true);
-      delete task.run_at;
-    }
-    task.state = "retry";
-    task.tries = 0;
-    delete task.result;
-    return this.enqueue(task, task.queue);
+    return retryTask(this.#enqueuing, await this.loadTask(id));
   }
 
   /** Deletes a task, and its wake-up first when it waits for its `run_at`. */
@@ -408,7 +272,7 @@ export class Client {
     this.storage.assertConnected();
     const q = isResolved(spec) ? spec : resolveQueue(spec);
     const info = await this.storage.queues.create(q, storage);
-    this.#queueSeen.set(q.name, this.now());
+    this.#queues.seen(q.name);
     return info;
   }
 
@@ -440,7 +304,7 @@ export class Client {
 
   async deleteQueue(name: string): Promise<void> {
     this.storage.assertConnected();
-    this.#queueSeen.delete(name);
+    this.#queues.forget(name);
     await this.storage.queues.delete(name);
   }
 
@@ -564,10 +428,6 @@ export class Client {
   async closed(): Promise<void> {
     await this.storage.nc.closed();
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function isResolved(q: QueueSpec | Queue): q is Queue {

@@ -8,6 +8,7 @@
  * only each package's public entry point, so a client upgrade cannot break us silently.
  * The worker uses the client facade, never what lies behind it (`client.storage`, `storage.jet`),
  * as `src/client.ts` promises; `ajc task process` runs no HTTP server and imports nothing of it.
+ * `src/client/` holds the parts of the facade: only `src/client.ts` and its parts import them.
  * Exits 1 and lists the offending imports.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -36,15 +37,17 @@ const FORBIDDEN: Record<string, RegExp[]> = {
     /^@nats-io\//,
     /^node:net$/,
     /^node:http/,
-    /\/(store|http|cli|worker|scheduler|metrics)\//,
+    /\/(store|http|cli|worker|scheduler|metrics|client)\//,
     /\/client\.ts$/,
   ],
-  metrics: [/^@nats-io\//, /\/(core|store|http|cli|worker|scheduler)\//, /\/client\.ts$/],
-  store: [/\/(http|cli|worker|scheduler)\//, /\/client\.ts$/, /^@nats-io\/[^/]+\/.+/],
+  metrics: [/^@nats-io\//, /\/(core|store|http|cli|worker|scheduler|client)\//, /\/client\.ts$/],
+  store: [/\/(http|cli|worker|scheduler|client)\//, /\/client\.ts$/, /^@nats-io\/[^/]+\/.+/],
   client: [/^@nats-io\//, /\/(http|cli|worker|scheduler)\//],
-  worker: [/^@nats-io\//, /\/(http|cli|scheduler)\//],
-  scheduler: [/^@nats-io\//, /\/(http|cli|worker)\//],
-  http: [/^@nats-io\//, /\/(store|cli|worker|scheduler)\//],
+  // src/client/ holds the facade's parts: the other layers import the facade, src/client.ts.
+  worker: [/^@nats-io\//, /\/(http|cli|scheduler|client)\//],
+  scheduler: [/^@nats-io\//, /\/(http|cli|worker|client)\//],
+  http: [/^@nats-io\//, /\/(store|cli|worker|scheduler|client)\//],
+  cli: [/\/client\//],
 };
 
 /** Files that must not import what their layer may. */

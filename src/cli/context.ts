@@ -5,6 +5,11 @@ import type { ConnectionOptions } from "../store/connection.ts";
 import { connectionFromFlags, type NatsFlags } from "./config.ts";
 import type { Io } from "./io.ts";
 
+/** What a command may set of the client and its connection (the NATS flags give the rest). */
+export type ConnectOptions = Partial<Omit<ClientOptions, "connection">> & {
+  connection?: Partial<ConnectionOptions>;
+};
+
 export class CliContext {
   readonly #clients: Client[] = [];
   /** Exit status a handler sets when it fails without throwing. */
@@ -13,10 +18,7 @@ export class CliContext {
   constructor(readonly io: Io) {}
 
   /** Connects with the command's NATS flags. Long-running commands pass `reconnectForever`. */
-  async connect(
-    flags: NatsFlags,
-    opts: Partial<Omit<ClientOptions, "connection">> & { connection?: Partial<ConnectionOptions> } = {},
-  ): Promise<Client> {
+  async connect(flags: NatsFlags, opts: ConnectOptions = {}): Promise<Client> {
     const { connection, ...rest } = opts;
     const client = await Client.connect({
       ...rest,

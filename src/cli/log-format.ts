@@ -1,7 +1,7 @@
 /**
  * `--log-format text|json` (env `AJC_LOG_FORMAT`), the same on every long-running command:
- * `server run`, `task process` and `task cron scheduler`. JSON lines come from the shared logger
- * (`src/core/log.ts`) and name the same things with the same fields.
+ * `server run`, `task process` and `task cron scheduler`. Both forms come from the shared logger
+ * (`src/core/log.ts`), so each command's lines look alike and name the same things the same way.
  */
 import type { Argv } from "yargs";
 import { AjcError } from "../core/errors.ts";

@@ -113,6 +113,11 @@ export class AjcError extends Error {
   }
 }
 
+/** `err` itself when it is an AjcError; anything else as an `internal` one whose cause it is. */
+export function asAjcError(err: unknown): AjcError {
+  return err instanceof AjcError ? err : new AjcError("internal", String(err), { cause: err });
+}
+
 /** True when `err` is an AjcError with the given reason. */
 export function isReason(err: unknown, reason: Reason): boolean {
   return err instanceof AjcError && err.reason === reason;

@@ -66,12 +66,18 @@ export function createLogger(opts: LoggerOptions): Required<Logger> {
   };
 }
 
+/** Lines written now reach the output at the end of the event-loop turn, or at `flush`. */
+export interface BatchedSink {
+  write(line: string): void;
+  flush(): void;
+}
+
 /**
  * A line sink that collects the lines of one event-loop turn and writes them with one call: under
  * load that is one write per turn instead of one per request. `flush` writes what is pending now
  * (call it before exiting).
  */
-export function batchedSink(write: (text: string) => void): { write(line: string): void; flush(): void } {
+export function batchedSink(write: (text: string) => void): BatchedSink {
   let pending: string[] = [];
   const flush = () => {
     if (pending.length === 0) return;

@@ -15,6 +15,17 @@ import {
   IDEMPOTENCY_TTL_MS,
 } from "./subjects.ts";
 
+/** Opens (creating when missing) a bucket whose keys expire after `ttlMs`, one value a key. */
+function openExpiring(
+  jet: Jet,
+  name: string,
+  description: string,
+  ttlMs: number,
+  replicas: number,
+): Promise<KV> {
+  return openBucket(jet, name, { description, replicas, ttl: ttlMs, history: 1 });
+}
+
 /** A bucket whose keys expire after the bucket's TTL. */
 export class ExpiringBucket {
   private constructor(
@@ -28,12 +39,7 @@ export class ExpiringBucket {
    * it, and the election's timings must follow the keys' real lifetime, not the default's.
    */
   static async elections(jet: Jet, replicas = 1): Promise<ExpiringBucket> {
-    const kv = await openBucket(jet, ELECTIONS_BUCKET, {
-      description: ELECTIONS_DESCRIPTION,
-      replicas,
-      ttl: ELECTIONS_TTL_MS,
-      history: 1,
-    });
+    const kv = await openExpiring(jet, ELECTIONS_BUCKET, ELECTIONS_DESCRIPTION, ELECTIONS_TTL_MS, replicas);
     let ttlMs: number;
     try {
       ttlMs = (await kv.status()).ttl;
@@ -45,12 +51,13 @@ export class ExpiringBucket {
 
   /** Our idempotency-key bucket, TTL 10 minutes; `replicas` applies when it is created. */
   static async idempotency(jet: Jet, replicas = 1): Promise<ExpiringBucket> {
-    const kv = await openBucket(jet, IDEMPOTENCY_BUCKET, {
-      description: IDEMPOTENCY_DESCRIPTION,
+    const kv = await openExpiring(
+      jet,
+      IDEMPOTENCY_BUCKET,
+      IDEMPOTENCY_DESCRIPTION,
+      IDEMPOTENCY_TTL_MS,
       replicas,
-      ttl: IDEMPOTENCY_TTL_MS,
-      history: 1,
-    });
+    );
     return new ExpiringBucket(kv, IDEMPOTENCY_TTL_MS);
   }
 

@@ -78,6 +78,21 @@ type Stored =
 /** How many times a move is tried again after a concurrent change. */
 const MOVE_ATTEMPTS = 5;
 
+/**
+ * Runs `move` (which reads the keys afresh each time) again while a concurrent change makes one
+ * of its revision-checked writes lose, up to MOVE_ATTEMPTS times; other failures name `doing`.
+ */
+async function retryingMove<T>(doing: string, move: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await move();
+    } catch (err) {
+      if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
+      throw toAjcError(err, doing);
+    }
+  }
+}
+
 function activeOf(e: Entry): Schedule {
   const s = decodeSchedule(e.text);
   delete s.paused_at;
@@ -90,6 +105,16 @@ function pausedOf(e: Entry): Schedule {
   s.paused = true;
   s.paused_at ??= "";
   return s;
+}
+
+/** The schedule `st` holds: the newer copy when both keys have one. */
+function scheduleOf(st: Stored): Schedule {
+  return st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
+}
+
+/** The entry that holds the schedule. */
+function heldIn(st: Stored): Entry {
+  return st.state === "paused" ? st.paused : st.active;
 }
 
 export class ScheduleStore {
@@ -154,8 +179,7 @@ export class ScheduleStore {
 
   /** Loads a schedule, active or paused (`paused_at` set) (`schedule_not_found`). */
   async load(name: string): Promise<Schedule> {
-    const st = await this.#stored(name);
-    return st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
+    return scheduleOf(await this.#stored(name));
   }
 
   /**
@@ -169,49 +193,44 @@ export class ScheduleStore {
    * created again with the new value, and the aside copy removed.
    */
   async replace(s: Schedule, nowIso: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
+    return retryingMove(`replacing schedule ${s.name}`, async () => {
       const st = await this.#stored(s.name);
-      const before = st.state === "paused" ? pausedOf(st.paused) : activeOf(st.active);
+      const before = scheduleOf(st);
       const next: Schedule = { ...s, created_at: before.created_at };
       delete next.paused_at;
       delete next.paused;
       const key = keyOf(s.name);
       const pausedKey = pausedKeyOf(s.name);
-      try {
-        if (st.state === "paused") {
-          next.paused = true;
-          next.paused_at = before.paused_at;
-          await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
-          // A move to paused that was interrupted: finish it.
-          if (st.stale) await this.kv.delete(key, { previousSeq: st.stale.revision });
-          return next;
-        }
-        const aside = st.stale
-          ? await this.kv.update(
-              pausedKey,
-              encodePausedSchedule({ ...next, paused_at: nowIso }),
-              st.stale.revision,
-            )
-          : await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
-        try {
-          await this.kv.delete(key, { previousSeq: st.active.revision });
-        } catch (err) {
-          await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
-          throw err;
-        }
-        await this.kv.create(key, encodeSchedule(next));
-        try {
-          await this.kv.delete(pausedKey, { previousSeq: aside });
-        } catch (err) {
-          // Paused meanwhile by someone else: their pause stands.
-          if (!isWrongLastSequence(err)) throw err;
-        }
+      if (st.state === "paused") {
+        next.paused = true;
+        next.paused_at = before.paused_at;
+        await this.kv.update(pausedKey, encodePausedSchedule(next), st.paused.revision);
+        // A move to paused that was interrupted: finish it.
+        if (st.stale) await this.kv.delete(key, { previousSeq: st.stale.revision });
         return next;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `replacing schedule ${s.name}`);
       }
-    }
+      const aside = st.stale
+        ? await this.kv.update(
+            pausedKey,
+            encodePausedSchedule({ ...next, paused_at: nowIso }),
+            st.stale.revision,
+          )
+        : await this.kv.create(pausedKey, encodePausedSchedule({ ...next, paused_at: nowIso }));
+      try {
+        await this.kv.delete(key, { previousSeq: st.active.revision });
+      } catch (err) {
+        await this.kv.delete(pausedKey, { previousSeq: aside }).catch(() => {});
+        throw err;
+      }
+      await this.kv.create(key, encodeSchedule(next));
+      try {
+        await this.kv.delete(pausedKey, { previousSeq: aside });
+      } catch (err) {
+        // Paused meanwhile by someone else: their pause stands.
+        if (!isWrongLastSequence(err)) throw err;
+      }
+      return next;
+    });
   }
 
   /**
@@ -219,26 +238,10 @@ export class ScheduleStore {
    * paused schedule changes nothing. Returns the paused schedule.
    */
   async pause(name: string, nowIso: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
-      const st = await this.#stored(name);
-      try {
-        if (st.state === "paused") {
-          // A pause that was interrupted: finish it.
-          if (st.stale) await this.kv.delete(keyOf(name), { previousSeq: st.stale.revision });
-          return pausedOf(st.paused);
-        }
-        const s = activeOf(st.active);
-        s.paused = true;
-        s.paused_at = nowIso;
-        if (st.stale) await this.kv.update(pausedKeyOf(name), encodePausedSchedule(s), st.stale.revision);
-        else await this.kv.create(pausedKeyOf(name), encodePausedSchedule(s));
-        await this.kv.delete(keyOf(name), { previousSeq: st.active.revision });
-        return s;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `pausing schedule ${name}`);
-      }
-    }
+    return this.#move(name, `pausing schedule ${name}`, "paused", (s) => {
+      s.paused = true;
+      s.paused_at = nowIso;
+    });
   }
 
   /**
@@ -246,26 +249,34 @@ export class ScheduleStore {
    * schedule changes nothing. Returns the active schedule.
    */
   async resume(name: string): Promise<Schedule> {
-    for (let attempt = 1; ; attempt++) {
+    return this.#move(name, `resuming schedule ${name}`, "active", (s) => {
+      delete s.paused_at;
+      delete s.paused;
+    });
+  }
+
+  /**
+   * Moves a schedule to its key for `to` with `change` made: writes it there first (over the
+   * older copy a half-done move left), then deletes it from the other key. One already there is
+   * returned as it is, once the older copy beside it, if any, is gone.
+   */
+  async #move(name: string, doing: string, to: Stored["state"], change: (s: Schedule) => void) {
+    const keyFor = (state: Stored["state"]) => (state === "active" ? keyOf(name) : pausedKeyOf(name));
+    const from = to === "active" ? "paused" : "active";
+    return retryingMove(doing, async () => {
       const st = await this.#stored(name);
-      try {
-        if (st.state === "active") {
-          // A resume that was interrupted, or a name added again while paused: drop the old copy.
-          if (st.stale) await this.kv.delete(pausedKeyOf(name), { previousSeq: st.stale.revision });
-          return activeOf(st.active);
-        }
-        const s = pausedOf(st.paused);
-        delete s.paused_at;
-        delete s.paused;
-        if (st.stale) await this.kv.update(keyOf(name), encodeSchedule(s), st.stale.revision);
-        else await this.kv.create(keyOf(name), encodeSchedule(s));
-        await this.kv.delete(pausedKeyOf(name), { previousSeq: st.paused.revision });
-        return s;
-      } catch (err) {
-        if (isWrongLastSequence(err) && attempt < MOVE_ATTEMPTS) continue;
-        throw toAjcError(err, `resuming schedule ${name}`);
+      if (st.state === to) {
+        if (st.stale) await this.kv.delete(keyFor(from), { previousSeq: st.stale.revision });
+        return scheduleOf(st);
       }
-    }
+      const s = scheduleOf(st);
+      change(s);
+      const value = to === "paused" ? encodePausedSchedule(s) : encodeSchedule(s);
+      if (st.stale) await this.kv.update(keyFor(to), value, st.stale.revision);
+      else await this.kv.create(keyFor(to), value);
+      await this.kv.delete(keyFor(from), { previousSeq: heldIn(st).revision });
+      return s;
+    });
   }
 
   /** Deletes a schedule, active or paused (`schedule_not_found` when there is none). */

@@ -19,6 +19,7 @@ export {
 } from "./handlers/command.ts";
 export { remoteHandler } from "./handlers/remote.ts";
 export { WorkerMetrics } from "./metrics.ts";
+export { logOutcome } from "./outcome-log.ts";
 export type { TaskOutcome, WorkerLogger } from "./processor.ts";
 export { type RoutedHandler, Router } from "./router.ts";
 export {

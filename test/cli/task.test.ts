@@ -1,6 +1,6 @@
 /** `ajc task ...` as a subprocess of the compiled binary; state is set up and checked with the library. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, onTestFinished, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
@@ -203,6 +203,7 @@ describe("signatures", () => {
 
   test("--sign with an inline seed; --verify with a key file; a wrong key fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ajc-keys-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "pub.hex"), `${pub}\n`);
     const r = await ajc("task", "add", "signed", "p", "--sign", seed, "--json");
     expect(r.code).toBe(0);

@@ -3,17 +3,30 @@
  * run into a private temporary directory (set AJC_TEST_BINARY to test a prebuilt one instead).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 let built: string | undefined;
+let builtDir: string | undefined;
+
+/**
+ * Removes the binary built for this run. `bun test` calls it after the last test file (see
+ * test/preload.ts; it fires no "exit" event); scripts get it at exit.
+ */
+export function removeBuiltBinary(): void {
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  builtDir = undefined;
+  built = undefined;
+}
 
 /** Path of the compiled binary, building it on first use. */
 export function ajcBinary(): string {
   if (process.env.AJC_TEST_BINARY) return process.env.AJC_TEST_BINARY;
   if (built) return built;
-  const out = join(mkdtempSync(join(tmpdir(), "ajc-bin-")), "ajc");
+  builtDir = mkdtempSync(join(tmpdir(), "ajc-bin-"));
+  process.once("exit", removeBuiltBinary);
+  const out = join(builtDir, "ajc");
   const r = spawnSync(
     process.execPath,
     [join(import.meta.dir, "..", "..", "build", "build.ts"), "--outfile", out],

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { goVersion, NEWEST_NATS_RELEASE, natsServerRelease } from "../interop/go-tools.ts";
-import { freePort, natsServerBinary } from "./nats.ts";
+import { freePort, natsServerBinary, portListening } from "./nats.ts";
 
 /** The nats-server release the cluster tests prefer when Go can build it: the newest the interop tests build. */
 export const CLUSTER_NATS_VERSION = NEWEST_NATS_RELEASE;
@@ -94,28 +94,6 @@ export function clusterNatsBinary(): string {
     }
   }
   return natsServerBinary();
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    Bun.connect({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        open(sock) {
-          sock.end();
-          resolve(true);
-        },
-        data() {},
-        error() {
-          resolve(false);
-        },
-        connectError() {
-          resolve(false);
-        },
-      },
-    }).catch(() => resolve(false));
-  });
 }
 
 async function poll<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
@@ -196,7 +174,7 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
         const me = proc;
         await poll(`${name} listening`, 15_000, async () => {
           if (me.exitCode !== null) throw new Error(`${name} exited with ${me.exitCode}`);
-          return (await listening(p.client)) || undefined;
+          return (await portListening(p.client)) || undefined;
         });
       },
       async stop(hard = false) {

@@ -53,30 +53,33 @@ export function natsServerBinary(): string {
   return found;
 }
 
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function portListening(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        open(sock) {
+          sock.end();
+          resolve(true);
+        },
+        data() {},
+        error() {
+          resolve(false);
+        },
+        connectError() {
+          resolve(false);
+        },
+      },
+    }).catch(() => resolve(false));
+  });
+}
+
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = Bun.connect({
-        hostname: "127.0.0.1",
-        port,
-        socket: {
-          open(sock) {
-            sock.end();
-            resolve(true);
-          },
-          data() {},
-          error() {
-            resolve(false);
-          },
-          connectError() {
-            resolve(false);
-          },
-        },
-      }).catch(() => resolve(false));
-      void s;
-    });
-    if (ok) return;
+    if (await portListening(port)) return;
     await Bun.sleep(25);
   }
   throw new Error(`nats-server did not listen on ${port} within ${timeoutMs}ms`);

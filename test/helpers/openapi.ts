@@ -303,6 +303,20 @@ export interface CheckedResponse<T = unknown> {
   operationId: string | undefined;
 }
 
+/** `fetch` for openapi-fetch clients that checks every response against the contract on the way. */
+export async function contractFetch(request: Request): Promise<Response> {
+  const res = await fetch(request);
+  validateResponse({
+    method: request.method,
+    path: new URL(request.url).pathname,
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    body: await res.clone().text(),
+    headers: res.headers,
+  });
+  return res;
+}
+
 /** `fetch`, then `validateResponse` on what came back. Bun's fetch options (e.g. `tls`) pass through. */
 export async function checkedFetch<T = unknown>(
   url: string | URL,

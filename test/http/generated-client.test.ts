@@ -17,7 +17,7 @@ import type { Task } from "../../src/core/task.ts";
 import { type ApiServer, startServer } from "../../src/http/server.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";
-import { validateResponse } from "../helpers/openapi.ts";
+import { contractFetch } from "../helpers/openapi.ts";
 import type { components, paths } from "./generated/api.d.ts";
 import { GENERATED_FILE, generateApiTypes } from "./generated/generate.ts";
 
@@ -52,21 +52,6 @@ test("the committed types are what api/openapi.yaml generates", async () => {
   expect(sameFields).toEqual([true, true, true, true]);
   expect(Object.keys(fits)).toHaveLength(4);
 });
-
-/** fetch for openapi-fetch that checks every response against the contract on the way. */
-async function contractFetch(request: Request): Promise<Response> {
-  const res = await fetch(request);
-  const text = await res.clone().text();
-  validateResponse({
-    method: request.method,
-    path: new URL(request.url).pathname,
-    status: res.status,
-    contentType: res.headers.get("content-type"),
-    body: text,
-    headers: res.headers,
-  });
-  return res;
-}
 
 describe("generated client against the server", () => {
   let env: TestEnv;

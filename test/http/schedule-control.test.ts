@@ -11,7 +11,7 @@ import createClient, { type Client } from "openapi-fetch";
 import type { Task } from "../../src/core/task.ts";
 import { type AjcProcess, ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { type ApiEnv, expectError, startApi } from "../helpers/http.ts";
-import { validateResponse } from "../helpers/openapi.ts";
+import { contractFetch } from "../helpers/openapi.ts";
 import type { components, paths } from "./generated/api.d.ts";
 
 setDefaultTimeout(60_000);
@@ -20,19 +20,6 @@ type Schedule = components["schemas"]["Schedule"];
 
 let env: ApiEnv;
 let api: Client<paths>;
-
-async function contractFetch(request: Request): Promise<Response> {
-  const res = await fetch(request);
-  validateResponse({
-    method: request.method,
-    path: new URL(request.url).pathname,
-    status: res.status,
-    contentType: res.headers.get("content-type"),
-    body: await res.clone().text(),
-    headers: res.headers,
-  });
-  return res;
-}
 
 /** The raw value under a key of the configuration bucket, or undefined (deleted or never set). */
 async function rawKey(key: string): Promise<Record<string, unknown> | undefined> {

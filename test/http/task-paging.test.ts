@@ -8,7 +8,7 @@ import createClient, { type Client } from "openapi-fetch";
 import { type AjcProcess, ajcBinary, spawnAjc } from "../helpers/binary.ts";
 import { type ApiEnv, expectError, startApi } from "../helpers/http.ts";
 import { freePort } from "../helpers/nats.ts";
-import { validateResponse } from "../helpers/openapi.ts";
+import { contractFetch } from "../helpers/openapi.ts";
 import type { components, paths } from "./generated/api.d.ts";
 
 /** A JSON page (the operation also answers NDJSON, which these calls do not ask for). */
@@ -21,19 +21,6 @@ let env: ApiEnv;
 let api: Client<paths>;
 let binary: AjcProcess;
 const stored: string[] = [];
-
-async function contractFetch(request: Request): Promise<Response> {
-  const res = await fetch(request);
-  validateResponse({
-    method: request.method,
-    path: new URL(request.url).pathname,
-    status: res.status,
-    contentType: res.headers.get("content-type"),
-    body: await res.clone().text(),
-    headers: res.headers,
-  });
-  return res;
-}
 
 async function enqueueMany(n: number, type: string): Promise<string[]> {
   const ids: string[] = [];

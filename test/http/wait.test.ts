@@ -6,24 +6,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import createClient, { type Client } from "openapi-fetch";
 import { preferredWaitSeconds } from "../../src/http/wait.ts";
 import { type ApiEnv, startApi } from "../helpers/http.ts";
-import { validateResponse } from "../helpers/openapi.ts";
+import { contractFetch } from "../helpers/openapi.ts";
 import type { paths } from "./generated/api.d.ts";
 
 let env: ApiEnv;
 let api: Client<paths>;
-
-async function contractFetch(request: Request): Promise<Response> {
-  const res = await fetch(request);
-  validateResponse({
-    method: request.method,
-    path: new URL(request.url).pathname,
-    status: res.status,
-    contentType: res.headers.get("content-type"),
-    body: await res.clone().text(),
-    headers: res.headers,
-  });
-  return res;
-}
 
 beforeAll(async () => {
   env = await startApi({ server: { maxWaitMs: 1_500 } });

@@ -152,6 +152,10 @@ test("two schedulers: one fires each tick, a killed leader is replaced, SIGTERM 
   // SIGTERM: step down, release the key (no 10s wait for the next leader), exit 0.
   expect(await follower.stop("SIGTERM")).toBe(0);
   expect(follower.output()).toContain("SIGTERM received: stepping down and stopping");
+  // The text style of every long-running command: the shared logger's, line for line.
+  for (const line of follower.output().trimEnd().split("\n")) {
+    expect(line).toMatch(/^(INFO|WARN|ERRO|DEBU)\[\d{4}\] /);
+  }
   expect(await (await env.client.storage.elections()).get("task_scheduler")).toBeUndefined();
 }, 60_000);
 

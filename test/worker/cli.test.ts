@@ -78,7 +78,12 @@ test("runs the command for each task, logs outcomes without payloads, stops on S
   expect(String(done.result?.payload)).toMatch(/^sent \d+ bytes\n$/);
   await w.waitFor(`task ${task.id} type=email:new state=complete tries=1`);
   expect(await w.stop("SIGTERM")).toBe(0);
-  expect(w.output()).toContain("Stopped");
+  expect(w.output()).toMatch(/^INFO\[\d{4}\] Stopped$/m);
+  // The text style of every long-running command: the shared logger's, line for line.
+  for (const line of w.output().trimEnd().split("\n")) expect(line).toMatch(/^(INFO|WARN|ERRO)\[\d{4}\] /);
+  expect(w.output()).toMatch(
+    new RegExp(`^INFO\\[\\d{4}\\] task ${task.id} type=email:new state=complete tries=1$`, "m"),
+  );
   expect(w.output()).not.toContain("hunter2");
   expect(w.output()).not.toContain(Buffer.from('{"secret":"hunter2"}').toString("base64"));
 });

@@ -3,7 +3,7 @@
  * candidates through yargs' completion support (`ajc --get-yargs-completions WORDS...`), so
  * completions always match the commands and flags of the binary installed.
  */
-import type { Argv, CommandModule } from "yargs";
+import { defineLocalCommand } from "../command.ts";
 import type { CliContext } from "../context.ts";
 
 interface CompletionArgs {
@@ -44,18 +44,16 @@ fi
 ###-end-ajc-completions-###`;
 
 /** The `ajc completion` command. */
-export function completionCommand(ctx: CliContext): CommandModule<object, CompletionArgs> {
-  return {
+export function completionCommand(ctx: CliContext) {
+  return defineLocalCommand<CompletionArgs>(ctx, {
     command: "completion [shell]",
     describe: "Prints a shell completion script (e.g. ajc completion bash >> ~/.bashrc)",
-    builder: (y: Argv<object>) =>
+    builder: (y) =>
       y.positional("shell", {
         choices: ["bash", "zsh"] as const,
         default: "bash" as const,
         describe: "the shell to complete in",
       }),
-    handler: (argv) => {
-      ctx.io.out(argv.shell === "zsh" ? ZSH : BASH);
-    },
-  };
+    run: async ({ argv }) => (argv.shell === "zsh" ? ZSH : BASH),
+  });
 }

@@ -4,11 +4,11 @@
  * or SIGTERM, which stop all of it. See docs/dev.md.
  */
 import { resolve } from "node:path";
-import type { Argv, CommandModule } from "yargs";
 import { AjcError } from "../../core/errors.ts";
 import { batchedSink, createLogger } from "../../core/log.ts";
 import { DEFAULT_QUEUE_NAME } from "../../core/queue.ts";
 import { assertCommand, DEFAULT_WORKER_CONCURRENCY } from "../../worker/index.ts";
+import { defineLocalCommand } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import {
   chooseNatsServer,
@@ -19,7 +19,6 @@ import {
 } from "../dev/nats-binary.ts";
 import { cacheDir, defaultDataDir } from "../dev/paths.ts";
 import { type DevStack, type DevWorker, startDevStack } from "../dev/stack.ts";
-import { stopOnSignal } from "../signals.ts";
 
 interface DevArgs {
   data?: string;
@@ -69,11 +68,11 @@ function readyText(stack: DevStack, nats: string, workers: DevWorker[]): string 
 }
 
 /** The `ajc dev` command. */
-export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
-  return {
+export function devCommand(ctx: CliContext) {
+  return defineLocalCommand<DevArgs>(ctx, {
     command: "dev",
     describe: "Runs a private NATS, a queue, the HTTP API and optionally a worker: one command to try ajc",
-    builder: (y: Argv<object>) =>
+    builder: (y) =>
       y
         .option("data", {
           type: "string",
@@ -122,7 +121,7 @@ export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
         })
         .example("$0 dev --worker 'email:new=./send-email.sh'", "a queue, the API and a worker")
         .example("$0 dev --ephemeral --port 0 --nats-port 0", "a throw-away instance on free ports"),
-    handler: async (argv) => {
+    run: async ({ argv, stopOnSignal, exitWith }) => {
       const env = ctx.io.env;
       const workers = (argv.worker ?? []).map(parseWorkerFlag);
       if (!Number.isSafeInteger(argv.concurrency) || argv.concurrency < 1) {
@@ -161,7 +160,8 @@ export function devCommand(ctx: CliContext): CommandModule<object, DevArgs> {
       await stack.stop();
       log.info("stopped");
       sink.flush();
-      if (why.startsWith("nats-server")) ctx.exitCode = 1;
+      if (why.startsWith("nats-server")) exitWith(1);
+      return undefined;
     },
-  };
+  });
 }

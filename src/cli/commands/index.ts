@@ -2,8 +2,7 @@
  * Every top-level command, registered explicitly: a compiled single binary has no command
  * directory to read at run time.
  */
-import type { CommandModule } from "yargs";
-import type { CliContext } from "../context.ts";
+import type { CommandFactory } from "../command.ts";
 import { completionCommand } from "./completion.ts";
 import { devCommand } from "./dev.ts";
 import { infoCommand } from "./info.ts";
@@ -11,9 +10,6 @@ import { queueCommand } from "./queue/index.ts";
 import { serverCommand } from "./server.ts";
 import { taskCommand } from "./task/index.ts";
 import { versionCommand } from "./version.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
-export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
 /** Add each top-level command here (one import, one entry). */
 export const COMMANDS: CommandFactory[] = [

@@ -1,9 +1,9 @@
 /** `ajc info`: the task store, the configuration store, elections, every queue and their replication. */
-import type { Argv, CommandModule } from "yargs";
+import type { Client } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
+import { defineCommand } from "../command.ts";
 import type { NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
-import { jsonFlag } from "../flags.ts";
 import { humanBytes, humanDuration, humanLimit, keyValues, table } from "../output.ts";
 
 interface InfoArgs extends NatsFlags {
@@ -13,12 +13,108 @@ interface InfoArgs extends NatsFlags {
   json: boolean;
 }
 
-export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
-  return {
+/** Everything `ajc info` shows, as its `--json` prints it. */
+async function gather(client: Client) {
+  const tasks = await client.taskStoreInfo();
+  const queues = await client.listQueues();
+  const schedules = await client.listSchedules();
+  const elections = await (await client.storage.elections()).status();
+  const replication = await client.replication();
+  const delayed = client.delayedTasks();
+  return { tasks, queues, schedules: schedules.length, elections, replication, delayed_tasks: delayed };
+}
+
+type Info = Awaited<ReturnType<typeof gather>>;
+
+/** The sections of the text form, each a heading and its lines. */
+function infoText(i: Info): string {
+  const { tasks, elections, delayed_tasks: delayed, queues, replication } = i;
+  const sections: [string, string][] = [
+    [
+      "Tasks Storage",
+      keyValues([
+        ["Stream", tasks.stream],
+        ["Tasks", tasks.messages],
+        ["Size", humanBytes(tasks.bytes)],
+        ["Retention", humanDuration(tasks.retentionNs, "forever")],
+        ["Replicas", tasks.replicas],
+        ["Storage", tasks.memory ? "memory" : "file"],
+        ["First entry", tasks.firstTime],
+        ["Last entry", tasks.lastTime],
+      ]),
+    ],
+    [
+      "Configuration Storage",
+      keyValues([
+        ["Bucket", "CHORIA_AJ_CONFIGURATION"],
+        ["Schedules", i.schedules],
+      ]),
+    ],
+    [
+      "Leader Elections",
+      keyValues([
+        ["Bucket", elections.bucket],
+        ["TTL", humanDuration(elections.ttlMs * 1_000_000)],
+        ["Elections", elections.values],
+      ]),
+    ],
+    [
+      "Delayed Tasks",
+      keyValues([
+        ["Available", delayed.available ? "yes" : `no (needs nats-server ${delayed.needs} or newer)`],
+        ["NATS server", delayed.server],
+      ]),
+    ],
+    [
+      "Queues",
+      queues.length === 0
+        ? "No queues defined"
+        : table(
+            ["Name", "Entries", "Size", "In flight", "Max age", "Max runtime", "Max tries", "Concurrent"],
+            queues.map((q) => [
+              q.name,
+              q.entries,
+              humanBytes(q.bytes),
+              q.in_flight,
+              humanDuration(q.max_age),
+              humanDuration(q.max_runtime),
+              humanLimit(q.max_tries),
+              q.max_concurrent,
+            ]),
+          ),
+    ],
+    [
+      "Replication",
+      table(
+        ["Stream", "Replicas", "Leader", "Lagging"],
+        replication.map((r) => [
+          r.stream,
+          r.consumerReplicas !== undefined && r.consumerReplicas !== r.replicas
+            ? `${r.replicas} (consumer ${r.consumerReplicas})`
+            : r.replicas,
+          r.leader ?? "",
+          r.lagging.length === 0
+            ? "none"
+            : r.lagging
+                .map((l) => {
+                  const what = l.consumer ? `${l.server}'s consumer` : l.server;
+                  return l.offline ? `${what} (offline)` : `${what} (${l.lag} behind)`;
+                })
+                .join(", "),
+        ]),
+      ),
+    ],
+  ];
+  return sections.map(([heading, body]) => `${heading}:\n${body}`).join("\n\n");
+}
+
+export function infoCommand(ctx: CliContext) {
+  return defineCommand<InfoArgs>(ctx, {
     command: "info",
     describe: "Shows the task store, configuration store, elections and every queue",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y)
+    json: true,
+    builder: (y) =>
+      y
         .option("replicas", {
           type: "number",
           describe: "replicas when the task store is created",
@@ -33,102 +129,16 @@ export function infoCommand(ctx: CliContext): CommandModule<object, InfoArgs> {
           type: "string",
           describe: "task retention when the task store is created (Go duration)",
         }),
-    handler: async (argv: InfoArgs) => {
-      const retentionNs = argv.retention ? parseGoDuration(argv.retention, "retention") : 0;
-      const client = await ctx.connect(argv, {
-        taskStore: { replicas: argv.replicas, memory: argv.memory, retentionNs },
-      });
-      const tasks = await client.taskStoreInfo();
-      const queues = await client.listQueues();
-      const schedules = await client.listSchedules();
-      const elections = await (await client.storage.elections()).status();
-      const replication = await client.replication();
-      const delayed = client.delayedTasks();
-      if (argv.json) {
-        ctx.json({
-          tasks,
-          queues,
-          schedules: schedules.length,
-          elections,
-          replication,
-          delayed_tasks: delayed,
-        });
-        return;
-      }
-      ctx.io.out("Tasks Storage:\n");
-      ctx.io.out(
-        keyValues([
-          ["Stream", tasks.stream],
-          ["Tasks", tasks.messages],
-          ["Size", humanBytes(tasks.bytes)],
-          ["Retention", humanDuration(tasks.retentionNs, "forever")],
-          ["Replicas", tasks.replicas],
-          ["Storage", tasks.memory ? "memory" : "file"],
-          ["First entry", tasks.firstTime],
-          ["Last entry", tasks.lastTime],
-        ]),
-      );
-      ctx.io.out("\nConfiguration Storage:\n");
-      ctx.io.out(
-        keyValues([
-          ["Bucket", "CHORIA_AJ_CONFIGURATION"],
-          ["Schedules", schedules.length],
-        ]),
-      );
-      ctx.io.out("\nLeader Elections:\n");
-      ctx.io.out(
-        keyValues([
-          ["Bucket", elections.bucket],
-          ["TTL", humanDuration(elections.ttlMs * 1_000_000)],
-          ["Elections", elections.values],
-        ]),
-      );
-      ctx.io.out("\nDelayed Tasks:\n");
-      ctx.io.out(
-        keyValues([
-          ["Available", delayed.available ? "yes" : `no (needs nats-server ${delayed.needs} or newer)`],
-          ["NATS server", delayed.server],
-        ]),
-      );
-      ctx.io.out("\nQueues:\n");
-      ctx.io.out(
-        queues.length === 0
-          ? "No queues defined"
-          : table(
-              ["Name", "Entries", "Size", "In flight", "Max age", "Max runtime", "Max tries", "Concurrent"],
-              queues.map((q) => [
-                q.name,
-                q.entries,
-                humanBytes(q.bytes),
-                q.in_flight,
-                humanDuration(q.max_age),
-                humanDuration(q.max_runtime),
-                humanLimit(q.max_tries),
-                q.max_concurrent,
-              ]),
-            ),
-      );
-      ctx.io.out("\nReplication:\n");
-      ctx.io.out(
-        table(
-          ["Stream", "Replicas", "Leader", "Lagging"],
-          replication.map((r) => [
-            r.stream,
-            r.consumerReplicas !== undefined && r.consumerReplicas !== r.replicas
-              ? `${r.replicas} (consumer ${r.consumerReplicas})`
-              : r.replicas,
-            r.leader ?? "",
-            r.lagging.length === 0
-              ? "none"
-              : r.lagging
-                  .map((l) => {
-                    const what = l.consumer ? `${l.server}'s consumer` : l.server;
-                    return l.offline ? `${what} (offline)` : `${what} (${l.lag} behind)`;
-                  })
-                  .join(", "),
-          ]),
-        ),
-      );
+    connect: (argv) => ({
+      taskStore: {
+        replicas: argv.replicas,
+        memory: argv.memory,
+        retentionNs: argv.retention ? parseGoDuration(argv.retention, "retention") : 0,
+      },
+    }),
+    run: async ({ client }) => {
+      const info = await gather(client);
+      return { text: infoText(info), json: info };
     },
-  };
+  });
 }

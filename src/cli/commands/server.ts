@@ -2,21 +2,22 @@
  * `ajc server run`: serves the HTTP API. Every flag can also come from `AJC_<FLAG>` in the
  * environment (`--tls-client-ca` → `AJC_TLS_CLIENT_CA`); a flag on the command line wins.
  */
-import type { Argv, CommandModule } from "yargs";
 import { underReplicated } from "../../client.ts";
 import { parseGoDuration } from "../../core/duration.ts";
 import { AjcError } from "../../core/errors.ts";
-import { batchedSink, createLogger, LOG_FORMATS } from "../../core/log.ts";
+import { type BatchedSink, batchedSink, createLogger, LOG_FORMATS, type Logger } from "../../core/log.ts";
 import { DEFAULT_BIND } from "../../http/bind.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../http/body.ts";
 import { DEFAULT_MAX_EVENT_STREAMS } from "../../http/routes/events.ts";
 import { resolveServerOptions, type ServerOptions, startServer } from "../../http/server.ts";
 import { checkServerQueueFlags, resolveServerQueue } from "../../http/server-queue.ts";
+import { byteFlag } from "../byte-flag.ts";
+import { defineCommand, defineGroup } from "../command.ts";
 import { envFlag, type NatsFlags } from "../config.ts";
 import type { CliContext } from "../context.ts";
+import type { Io } from "../io.ts";
 import { LOG_FORMAT_DESCRIPTION, natsLog, resolveLogFormat } from "../log-format.ts";
 import { parseMonitor } from "../monitor.ts";
-import { stopOnSignal } from "../signals.ts";
 import { readKey } from "./task/keys.ts";
 
 interface RunArgs extends NatsFlags {
@@ -153,14 +154,6 @@ function replicaCount(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-function bytes(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
-  }
-  return Number(v);
-}
-
 function count(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) {
@@ -190,11 +183,62 @@ function verifyKeyOf(verify: string | undefined, oldSpelling: string | undefined
   return oldSpelling === undefined ? undefined : readKey(oldSpelling, "verify-key");
 }
 
-function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
+/** What the flags and the environment say, checked before connecting. */
+interface Prepared {
+  options: Omit<ServerOptions, "queue">;
+  queue?: string;
+  replicas?: number;
+  verificationKey?: string;
+  signaturesOptional: boolean;
+  sink: BatchedSink;
+  log: Logger;
+}
+
+function prepareServer(argv: RunArgs, io: Io): Prepared {
+  const env = io.env;
+  const str = (flag: keyof RunArgs & string) => (argv[flag] as string | undefined) ?? envFlag(env, flag);
+  const bool = (flag: keyof RunArgs & string) => {
+    const v = argv[flag] as boolean | undefined;
+    const e = envFlag(env, flag);
+    return v ?? (e === undefined ? false : parseBool(flag, e));
+  };
+  const format = resolveLogFormat(argv["log-format"], env);
+  const options: Omit<ServerOptions, "queue"> = {
+    bind: str("bind"),
+    tls: { cert: str("tls-cert"), key: str("tls-key"), clientCa: str("tls-client-ca") },
+    allowCreateDefault: bool("allow-create-default"),
+    readTimeoutMs: durationMs("read-timeout", str("read-timeout")),
+    writeTimeoutMs: durationMs("write-timeout", str("write-timeout")),
+    maxBodyBytes: byteFlag("max-body", str("max-body")),
+    unsafeBind: bool("unsafe-bind"),
+    allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
+    maxWaitMs: durationMs("max-wait", str("max-wait")),
+    maxEventStreams: count("max-event-streams", str("max-event-streams")),
+    ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
+  };
+  const monitor = str("monitor");
+  if (monitor !== undefined) options.monitor = parseMonitor(monitor);
+  resolveServerOptions(options);
+  checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);
+  const sink = batchedSink((text) => io.err(text));
+  process.once("exit", sink.flush);
+  const log = createLogger({ format, write: sink.write });
   return {
+    options,
+    queue: str("queue"),
+    replicas: replicaCount(str("replicas")),
+    verificationKey: verifyKeyOf(str("verify"), str("verify-key")),
+    signaturesOptional: bool("signatures-optional"),
+    sink,
+    log,
+  };
+}
+
+function runCommand(ctx: CliContext) {
+  return defineCommand<RunArgs, Prepared>(ctx, {
     command: "run",
     describe: "Serves the asyncjobs HTTP API until SIGINT or SIGTERM",
-    builder: (y: Argv<object>) => {
+    builder: (y) => {
       let b = y;
       for (const [name, o] of Object.entries(FLAGS)) {
         b = b.option(name, {
@@ -206,76 +250,41 @@ function runCommand(ctx: CliContext): CommandModule<object, RunArgs> {
         });
       }
       const shown = Object.keys(FLAGS).filter((name) => !FLAGS[name]?.hidden);
-      return b.group(shown, "Server:") as Argv<RunArgs>;
+      return b.group(shown, "Server:");
     },
-    handler: async (argv) => {
-      const env = ctx.io.env;
-      const str = (flag: keyof RunArgs & string) => (argv[flag] as string | undefined) ?? envFlag(env, flag);
-      const bool = (flag: keyof RunArgs & string) => {
-        const v = argv[flag] as boolean | undefined;
-        const e = envFlag(env, flag);
-        return v ?? (e === undefined ? false : parseBool(flag, e));
-      };
-      const format = resolveLogFormat(argv["log-format"], env);
-      const options: Omit<ServerOptions, "queue"> = {
-        bind: str("bind"),
-        tls: { cert: str("tls-cert"), key: str("tls-key"), clientCa: str("tls-client-ca") },
-        allowCreateDefault: bool("allow-create-default"),
-        readTimeoutMs: durationMs("read-timeout", str("read-timeout")),
-        writeTimeoutMs: durationMs("write-timeout", str("write-timeout")),
-        maxBodyBytes: bytes("max-body", str("max-body")),
-        unsafeBind: bool("unsafe-bind"),
-        allowedHosts: list(argv["allowed-host"] ?? envFlag(env, "allowed-host")),
-        maxWaitMs: durationMs("max-wait", str("max-wait")),
-        maxEventStreams: count("max-event-streams", str("max-event-streams")),
-        ui: argv.ui ?? (envFlag(env, "ui") === undefined ? true : bool("ui")),
-      };
-      const monitor = str("monitor");
-      if (monitor !== undefined) options.monitor = parseMonitor(monitor);
-      resolveServerOptions(options);
-      checkServerQueueFlags(str("queue"), options.allowCreateDefault ?? false);
-      const sink = batchedSink((text) => ctx.io.err(text));
-      process.once("exit", sink.flush);
-      const log = createLogger({ format, write: sink.write });
-      const replicas = replicaCount(str("replicas"));
-      const client = await ctx.connect(argv, {
-        taskStore: { replicas },
-        verificationKey: verifyKeyOf(str("verify"), str("verify-key")),
-        signaturesOptional: bool("signatures-optional"),
-        connection: {
-          reconnectForever: true,
-          name: "ajc server",
-          log: natsLog(log),
-        },
-      });
+    prepare: (argv) => prepareServer(argv, ctx.io),
+    connect: (_argv, p) => ({
+      taskStore: { replicas: p.replicas },
+      verificationKey: p.verificationKey,
+      signaturesOptional: p.signaturesOptional,
+      connection: { reconnectForever: true, name: "ajc server", log: natsLog(p.log) },
+    }),
+    run: async ({ client, prepared: p, stopOnSignal }) => {
+      const { options, log } = p;
       const tooBig = maxBodyWarning(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, client.maxTaskBytes());
       if (tooBig) log.warn(tooBig);
-      if (replicas !== undefined) {
-        for (const line of underReplicated(await client.replication(), replicas)) log.warn(line);
+      if (p.replicas !== undefined) {
+        for (const line of underReplicated(await client.replication(), p.replicas)) log.warn(line);
       }
-      const queue = await resolveServerQueue(client, str("queue"), options.allowCreateDefault ?? false);
+      const queue = await resolveServerQueue(client, p.queue, options.allowCreateDefault ?? false);
       const stop = stopOnSignal();
-      try {
-        const server = await startServer(client, { ...options, queue }, log);
-        const signal = await stop.stopped;
-        log.info(`${signal} received, shutting down`);
-        await server.close();
-        await client.close();
-        log.info("stopped");
-        sink.flush();
-      } finally {
-        stop.dispose();
-      }
+      const server = await startServer(client, { ...options, queue }, log);
+      const signal = await stop.stopped;
+      log.info(`${signal} received, shutting down`);
+      await server.close();
+      await client.close();
+      log.info("stopped");
+      p.sink.flush();
+      return undefined;
     },
-  };
+  });
 }
 
 /** `ajc server`: the HTTP API. */
-export function serverCommand(ctx: CliContext): CommandModule {
-  return {
+export function serverCommand(ctx: CliContext) {
+  return defineGroup(ctx, {
     command: "server",
     describe: "Runs the asyncjobs HTTP API",
-    builder: (y: Argv) => y.command(runCommand(ctx)).demandCommand(1, "name a server subcommand"),
-    handler: () => {},
-  };
+    subcommands: [runCommand],
+  });
 }

@@ -14,7 +14,7 @@ import { DEFAULT_QUEUE_NAME, defaultQueue } from "../../core/queue.ts";
 import { formatAddress } from "../../http/bind.ts";
 import { type ApiServer, startServer } from "../../http/server.ts";
 import { Scheduler } from "../../scheduler/scheduler.ts";
-import { commandHandler, Router, runWorker, type TaskOutcome } from "../../worker/index.ts";
+import { commandHandler, logOutcome, Router, runWorker } from "../../worker/index.ts";
 import { type DataDirLock, lockDataDir } from "./lock.ts";
 import { type NatsProcess, startNatsProcess } from "./nats-process.ts";
 
@@ -52,12 +52,6 @@ export interface DevStack {
   natsExited: Promise<number | null>;
   /** Stops everything it started, in reverse order. */
   stop(): Promise<void>;
-}
-
-/** The worker's log line for one task, as `ajc task process` writes it. */
-function outcomeLine(o: TaskOutcome): string {
-  const error = o.error ? ` error=${JSON.stringify(o.error)}` : "";
-  return `task ${o.taskId} type=${o.type} state=${o.state} tries=${o.tries}${error}`;
 }
 
 /** Starts everything; on a failure part way, stops what had started and rethrows. */
@@ -126,7 +120,7 @@ export async function startDevStack(o: DevOptions): Promise<DevStack> {
           concurrency: o.concurrency,
           signal: stopping.signal,
           logger: { info: line, warn: (m) => o.log.warn(m), error: (m) => o.log.error(m) },
-          onOutcome: (t) => line(outcomeLine(t)),
+          onOutcome: (t) => logOutcome(o.log, t),
         }).catch((err) => o.log.error(`worker stopped: ${(err as Error).message}`)),
       );
     }

@@ -2,7 +2,6 @@
  * `ajc task cron add NAME SCHEDULE TYPE`: stores a schedule that the scheduler turns into a task on
  * every firing. `daily`, `every 5m` and the like become `@daily`, `@every 5m`.
  */
-import type { Argv, CommandModule } from "yargs";
 import { normaliseCronShorthand, parseCron } from "../../../core/cron.ts";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { isReason } from "../../../core/errors.ts";
@@ -10,9 +9,9 @@ import { DEFAULT_QUEUE_NAME } from "../../../core/queue.ts";
 import type { Schedule } from "../../../core/schedule.ts";
 import { DEFAULT_TASK_MAX_TRIES } from "../../../core/task.ts";
 import { formatTimeMs } from "../../../core/time.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { scheduleJson, showSchedule } from "./show.ts";
 
 interface AddArgs extends NatsFlags {
@@ -26,14 +25,32 @@ interface AddArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The schedule the arguments describe; a bad cron expression or deadline fails here. */
+function scheduleOf(argv: AddArgs): Schedule {
+  const cron = normaliseCronShorthand(argv.schedule);
+  parseCron(cron);
+  const s: Schedule = {
+    name: argv.name,
+    schedule: cron,
+    queue: argv.queue,
+    task_type: argv.type,
+    payload: argv.payload === undefined ? null : Buffer.from(argv.payload).toString("base64"),
+    max_tries: argv.tries,
+    created_at: formatTimeMs(Date.now()),
+  };
+  if (argv.deadline !== undefined) s.deadline = parseGoDuration(argv.deadline, "deadline");
+  return s;
+}
+
 /** The `ajc task cron add` command. */
-export function cronAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
-  return {
+export function cronAddCommand(ctx: CliContext) {
+  return defineCommand<AddArgs, Schedule>(ctx, {
     command: "add <name> <schedule> <type>",
     aliases: ["new", "a"],
     describe: "Adds a scheduled task (cron: five fields, @daily, @every 5m, CRON_TZ=zone ...)",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y)
+    json: true,
+    builder: (y) =>
+      y
         .positional("name", { type: "string", demandOption: true, describe: "unique schedule name" })
         .positional("schedule", {
           type: "string",
@@ -57,27 +74,14 @@ export function cronAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
           default: DEFAULT_TASK_MAX_TRIES,
           describe: "maximum tries of each task created",
         }),
-    handler: async (argv) => {
-      const cron = normaliseCronShorthand(argv.schedule);
-      parseCron(cron);
-      const s: Schedule = {
-        name: argv.name,
-        schedule: cron,
-        queue: argv.queue,
-        task_type: argv.type,
-        payload: argv.payload === undefined ? null : Buffer.from(argv.payload).toString("base64"),
-        max_tries: argv.tries,
-        created_at: formatTimeMs(Date.now()),
-      };
-      if (argv.deadline !== undefined) s.deadline = parseGoDuration(argv.deadline, "deadline");
-      const client = await ctx.connect(argv);
+    prepare: scheduleOf,
+    run: async ({ client, prepared: s }) => {
       await client.createSchedule(s);
       await client.queueInfo(s.queue).catch((err) => {
         if (!isReason(err, "queue_not_found")) throw err;
         ctx.io.err(`Warning: queue ${s.queue} does not exist yet; create it with: ajc queue add ${s.queue}`);
       });
-      if (argv.json) ctx.json(scheduleJson(s));
-      else ctx.io.out(showSchedule(s));
+      return { text: showSchedule(s), json: scheduleJson(s) };
     },
-  };
+  });
 }

@@ -2,14 +2,14 @@
  * `ajc task cron edit NAME [--schedule ...] [--type ...] ...`: changes a stored schedule; what no
  * flag names stays as it is. A running scheduler (ours or a Go one) follows the change at once.
  */
-import type { Argv, CommandModule } from "yargs";
 import { normaliseCronShorthand, parseCron } from "../../../core/cron.ts";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
 import type { Schedule } from "../../../core/schedule.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 import { scheduleJson, showSchedule } from "./show.ts";
 
 interface EditArgs extends NatsFlags {
@@ -23,15 +23,34 @@ interface EditArgs extends NatsFlags {
   json: boolean;
 }
 
+/** The stored schedule with the changes the flags name. */
+function edited(stored: Schedule, argv: EditArgs): Schedule {
+  const s: Schedule = { ...stored };
+  if (argv.schedule !== undefined) {
+    s.schedule = normaliseCronShorthand(argv.schedule);
+    parseCron(s.schedule);
+  }
+  if (argv.type !== undefined) s.task_type = argv.type;
+  if (argv.payload !== undefined) s.payload = Buffer.from(argv.payload).toString("base64");
+  if (argv.queue !== undefined) s.queue = argv.queue;
+  if (argv.tries !== undefined) s.max_tries = argv.tries;
+  if (argv.deadline !== undefined) {
+    const ns = parseGoDuration(argv.deadline, "deadline");
+    if (ns === 0) delete s.deadline;
+    else s.deadline = ns;
+  }
+  return s;
+}
+
 /** The `ajc task cron edit` command. */
-export function cronEditCommand(ctx: CliContext): CommandModule<object, EditArgs> {
-  return {
+export function cronEditCommand(ctx: CliContext) {
+  return defineCommand<EditArgs>(ctx, {
     command: "edit <name>",
     aliases: ["update", "e"],
     describe: "Changes a scheduled task (paused ones stay paused)",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y)
-        .positional("name", { type: "string", demandOption: true, describe: "schedule name" })
+    json: true,
+    builder: (y) =>
+      scheduleNameArg(y)
         .option("schedule", {
           type: "string",
           describe: "new cron expression, e.g. '*/5 * * * *', daily, 'every 10m'",
@@ -44,7 +63,7 @@ export function cronEditCommand(ctx: CliContext): CommandModule<object, EditArgs
           describe: "new deadline offset (a Go duration, at least 30s; 0 removes it)",
         })
         .option("tries", { type: "number", describe: "new maximum tries of each task created" }),
-    handler: async (argv) => {
+    prepare: (argv) => {
       const changes = [argv.schedule, argv.type, argv.payload, argv.queue, argv.deadline, argv.tries];
       if (changes.every((c) => c === undefined)) {
         throw new AjcError(
@@ -52,24 +71,10 @@ export function cronEditCommand(ctx: CliContext): CommandModule<object, EditArgs
           "nothing to change: give --schedule, --type, --payload, --queue, --deadline or --tries",
         );
       }
-      const client = await ctx.connect(argv);
-      const s: Schedule = { ...(await client.loadSchedule(argv.name)) };
-      if (argv.schedule !== undefined) {
-        s.schedule = normaliseCronShorthand(argv.schedule);
-        parseCron(s.schedule);
-      }
-      if (argv.type !== undefined) s.task_type = argv.type;
-      if (argv.payload !== undefined) s.payload = Buffer.from(argv.payload).toString("base64");
-      if (argv.queue !== undefined) s.queue = argv.queue;
-      if (argv.tries !== undefined) s.max_tries = argv.tries;
-      if (argv.deadline !== undefined) {
-        const ns = parseGoDuration(argv.deadline, "deadline");
-        if (ns === 0) delete s.deadline;
-        else s.deadline = ns;
-      }
-      const stored = await client.replaceSchedule(s);
-      if (argv.json) ctx.json(scheduleJson(stored));
-      else ctx.io.out(showSchedule(stored));
     },
-  };
+    run: async ({ argv, client }) => {
+      const stored = await client.replaceSchedule(edited(await client.loadSchedule(argv.name), argv));
+      return { text: showSchedule(stored), json: scheduleJson(stored) };
+    },
+  });
 }

@@ -1,7 +1,6 @@
 /** `ajc task cron` (alias `c`): schedules; subcommands registered explicitly, one module each. */
-import type { Argv, CommandModule } from "yargs";
+import { type CommandFactory, defineGroup } from "../../command.ts";
 import type { CliContext } from "../../context.ts";
-import type { CommandFactory } from "../index.ts";
 import { cronAddCommand } from "./add.ts";
 import { cronEditCommand } from "./edit.ts";
 import { cronLsCommand } from "./ls.ts";
@@ -24,15 +23,11 @@ const CRON_SUBCOMMANDS: CommandFactory[] = [
   cronSchedulerCommand,
 ];
 
-export function cronCommand(ctx: CliContext): CommandModule {
-  return {
+export function cronCommand(ctx: CliContext) {
+  return defineGroup(ctx, {
     command: "cron",
     aliases: ["c"],
     describe: "Manage scheduled tasks and run the scheduler",
-    builder: (y: Argv) => {
-      for (const make of CRON_SUBCOMMANDS) y.command(make(ctx));
-      return y.demandCommand(1, "name a cron subcommand");
-    },
-    handler: () => {},
-  };
+    subcommands: CRON_SUBCOMMANDS,
+  });
 }

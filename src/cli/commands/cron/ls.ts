@@ -1,8 +1,7 @@
 /** `ajc task cron ls`: every scheduled task. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { table } from "../../output.ts";
 import { shortTime } from "../task/show.ts";
 import { scheduleJson } from "./show.ts";
@@ -13,30 +12,25 @@ interface LsArgs extends NatsFlags {
 }
 
 /** The `ajc task cron ls` command. */
-export function cronLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
-  return {
+export function cronLsCommand(ctx: CliContext) {
+  return defineCommand<LsArgs>(ctx, {
     command: "ls",
     aliases: ["list"],
     describe: "Lists the scheduled tasks",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y).option("names", { type: "boolean", default: false, describe: "print only the names" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    json: true,
+    builder: (y) => y.option("names", { type: "boolean", default: false, describe: "print only the names" }),
+    run: async ({ argv, client }) => {
       const schedules = await client.listSchedules();
-      if (argv.json) {
-        ctx.json(argv.names ? schedules.map((s) => s.name) : schedules.map(scheduleJson));
-        return;
-      }
       if (argv.names) {
-        if (schedules.length > 0) ctx.io.out(schedules.map((s) => s.name).join("\n"));
-        return;
+        const names = schedules.map((s) => s.name);
+        // No schedules, no names: not even an empty line.
+        if (!argv.json && names.length === 0) return undefined;
+        return { text: names.join("\n"), json: names };
       }
-      if (schedules.length === 0) {
-        ctx.io.out("No scheduled tasks found");
-        return;
-      }
-      ctx.io.out(
-        table(
+      const json = schedules.map(scheduleJson);
+      if (schedules.length === 0) return { text: "No scheduled tasks found", json };
+      return {
+        text: table(
           ["Name", "Schedule", "Queue", "Task type", "Created"],
           schedules.map((s) => [
             s.name,
@@ -46,7 +40,8 @@ export function cronLsCommand(ctx: CliContext): CommandModule<object, LsArgs> {
             shortTime(s.created_at),
           ]),
         ),
-      );
+        json,
+      };
     },
-  };
+  });
 }

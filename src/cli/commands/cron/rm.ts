@@ -1,8 +1,8 @@
 /** `ajc task cron rm NAME`: removes a scheduled task (tasks it already created stay). */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { forceFlag } from "../../flags.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 
 interface RmArgs extends NatsFlags {
   name: string;
@@ -10,19 +10,18 @@ interface RmArgs extends NatsFlags {
 }
 
 /** The `ajc task cron rm` command. */
-export function cronRmCommand(ctx: CliContext): CommandModule<object, RmArgs> {
-  return {
+export function cronRmCommand(ctx: CliContext) {
+  return defineCommand<RmArgs>(ctx, {
     command: "rm <name>",
     aliases: ["delete", "del"],
     describe: "Removes a scheduled task",
-    builder: (y: Argv<object>) =>
-      forceFlag(y).positional("name", { type: "string", demandOption: true, describe: "schedule name" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    force: true,
+    builder: scheduleNameArg,
+    run: async ({ argv, client, confirm }) => {
       await client.loadSchedule(argv.name);
-      await ctx.confirm(`Really remove scheduled task ${argv.name}`, argv.force);
+      await confirm(`Really remove scheduled task ${argv.name}`);
       await client.deleteSchedule(argv.name);
-      ctx.io.out(`Removed scheduled task ${argv.name}`);
+      return `Removed scheduled task ${argv.name}`;
     },
-  };
+  });
 }

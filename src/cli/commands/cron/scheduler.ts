@@ -3,7 +3,6 @@
  * scheduler until SIGINT/SIGTERM. Several may run (ours and Go's); one is elected leader and fires
  * the schedules, and (ours) runs the rescuer periodically.
  */
-import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
 import { createLogger, type LogFormat } from "../../../core/log.ts";
@@ -11,12 +10,12 @@ import { serveMetrics } from "../../../metrics/prometheus.ts";
 import type { Log } from "../../../scheduler/log.ts";
 import { SchedulerMetrics } from "../../../scheduler/metrics.ts";
 import { Scheduler } from "../../../scheduler/scheduler.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
 import type { Io } from "../../io.ts";
 import { logFormatFlag, natsLog, resolveLogFormat } from "../../log-format.ts";
-import { parseMonitor } from "../../monitor.ts";
-import { stopOnSignal } from "../../signals.ts";
+import { type MonitorAddress, parseMonitor } from "../../monitor.ts";
 
 interface SchedulerArgs extends NatsFlags {
   name: string;
@@ -32,11 +31,19 @@ interface SchedulerArgs extends NatsFlags {
  */
 export const DEFAULT_RESCUE_EVERY = "10m";
 
-export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, SchedulerArgs> {
-  return {
+/** What the flags say, checked before connecting. */
+interface Prepared {
+  name: string;
+  monitor?: MonitorAddress;
+  rescueEveryMs: number;
+  log: Log;
+}
+
+export function cronSchedulerCommand(ctx: CliContext) {
+  return defineCommand<SchedulerArgs, Prepared>(ctx, {
     command: "scheduler <name>",
     describe: "Runs the task scheduler: fires the schedules while elected leader among all schedulers",
-    builder: (y: Argv<object>) =>
+    builder: (y) =>
       logFormatFlag(y)
         .positional("name", {
           type: "string",
@@ -58,21 +65,18 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
           default: false,
           describe: "also log every campaign and every firing skipped while not leader",
         }),
-    handler: async (argv) => {
+    prepare: (argv) => {
       const format = resolveLogFormat(argv["log-format"], ctx.io.env);
       const name = String(argv.name).trim();
       if (!name) throw new AjcError("invalid_argument", "the scheduler needs a name", { field: "name" });
       const monitor = argv.monitor === undefined ? undefined : parseMonitor(String(argv.monitor));
       const rescueEveryMs = rescueInterval(String(argv["rescue-every"]));
-      const log = logger(ctx.io, argv.debug, format);
-      const client = await ctx.connect(argv, {
-        connection: {
-          reconnectForever: true,
-          name: `ajc scheduler ${name}`,
-          // Text keeps the connection's own lines as they were; JSON needs every line on the logger.
-          ...(format === "json" ? { log: natsLog(log) } : {}),
-        },
-      });
+      return { name, monitor, rescueEveryMs, log: logger(ctx.io, argv.debug, format) };
+    },
+    connect: (_argv, { name, log }) => ({
+      connection: { reconnectForever: true, name: `ajc scheduler ${name}`, log: natsLog(log) },
+    }),
+    run: async ({ client, prepared: { name, monitor, rescueEveryMs, log }, stopOnSignal }) => {
       const metrics = new SchedulerMetrics();
       const server = monitor && (await serveMetrics(metrics.registry, monitor));
       if (server) log.info(`serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
@@ -84,11 +88,11 @@ export function cronSchedulerCommand(ctx: CliContext): CommandModule<object, Sch
         await new Scheduler(client, { name, log, metrics, rescueEveryMs }).run(stop.signal);
         log.info("stopped");
       } finally {
-        stop.dispose();
         await server?.close();
       }
+      return undefined;
     },
-  };
+  });
 }
 
 /** `--rescue-every` in ms (0: off); a bad value names the flag. */
@@ -108,20 +112,12 @@ function rescueInterval(value: string): number {
   return ns / 1_000_000;
 }
 
-/** Timestamped lines on stderr (text), or the shared logger's JSON lines. */
+/** The shared logger's lines on stderr; debug lines only with `--debug`. */
 function logger(io: Io, debug: boolean, format: LogFormat): Log {
-  if (format === "json") {
-    const json = createLogger({ format, write: (l) => io.err(l) });
-    return {
-      info: (m) => json.info(m),
-      warn: (m) => json.warn(m),
-      ...(debug ? { debug: (m: string) => json.debug(m) } : {}),
-    };
-  }
-  const line = (level: string, msg: string) => io.err(`${new Date().toISOString()} ${level} ${msg}`);
+  const log = createLogger({ format, write: (l) => io.err(l) });
   return {
-    info: (m) => line("INFO", m),
-    warn: (m) => line("WARN", m),
-    ...(debug ? { debug: (m: string) => line("DEBUG", m) } : {}),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    ...(debug ? { debug: (m: string) => log.debug(m) } : {}),
   };
 }

@@ -1,8 +1,8 @@
 /** `ajc task cron view NAME`: one scheduled task. */
-import type { Argv, CommandModule } from "yargs";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
+import { scheduleNameArg } from "./name-arg.ts";
 import { scheduleJson, showSchedule } from "./show.ts";
 
 interface ViewArgs extends NatsFlags {
@@ -11,18 +11,16 @@ interface ViewArgs extends NatsFlags {
 }
 
 /** The `ajc task cron view` command. */
-export function cronViewCommand(ctx: CliContext): CommandModule<object, ViewArgs> {
-  return {
+export function cronViewCommand(ctx: CliContext) {
+  return defineCommand<ViewArgs>(ctx, {
     command: "view <name>",
     aliases: ["show", "v"],
     describe: "Shows a scheduled task",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y).positional("name", { type: "string", demandOption: true, describe: "schedule name" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv);
+    json: true,
+    builder: scheduleNameArg,
+    run: async ({ argv, client }) => {
       const s = await client.loadSchedule(argv.name);
-      if (argv.json) ctx.json(scheduleJson(s));
-      else ctx.io.out(showSchedule(s));
+      return { text: showSchedule(s), json: scheduleJson(s) };
     },
-  };
+  });
 }

@@ -1,7 +1,6 @@
 /** `ajc queue` (aliases `q`, `queues`): subcommands registered explicitly, one module each. */
-import type { Argv, CommandModule } from "yargs";
+import { type CommandFactory, defineGroup } from "../../command.ts";
 import type { CliContext } from "../../context.ts";
-import type { CommandFactory } from "../index.ts";
 import { queueAddCommand } from "./add.ts";
 import { queueConfigureCommand } from "./configure.ts";
 import { queueInfoCommand } from "./info.ts";
@@ -19,15 +18,11 @@ const QUEUE_SUBCOMMANDS: CommandFactory[] = [
   queueRmCommand,
 ];
 
-export function queueCommand(ctx: CliContext): CommandModule {
-  return {
+export function queueCommand(ctx: CliContext) {
+  return defineGroup(ctx, {
     command: "queue",
     aliases: ["q", "queues"],
     describe: "Manage work queues",
-    builder: (y: Argv) => {
-      for (const make of QUEUE_SUBCOMMANDS) y.command(make(ctx));
-      return y.demandCommand(1, "name a queue subcommand");
-    },
-    handler: () => {},
-  };
+    subcommands: QUEUE_SUBCOMMANDS,
+  });
 }

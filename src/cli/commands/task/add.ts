@@ -3,15 +3,14 @@
  * given (unlike the Go `ajc`, which JSON-quotes it), so a JSON document reaches handlers as JSON.
  * The queue must exist: a mistyped `-q` fails instead of creating a stray queue.
  */
-import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError, isReason } from "../../../core/errors.ts";
 import { DEFAULT_QUEUE_NAME } from "../../../core/queue.ts";
 import { DEFAULT_TASK_MAX_TRIES } from "../../../core/task.ts";
 import { formatTimeMs, isTime } from "../../../core/time.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 import { taskJson } from "./show.ts";
 
@@ -50,14 +49,26 @@ function runAtOf(argv: AddArgs): string | undefined {
   return formatTimeMs(Date.now() + ns / 1_000_000);
 }
 
+/** `--deadline` as the task's deadline (undefined without it). */
+function deadlineOf(argv: AddArgs): string | undefined {
+  if (argv.deadline === undefined) return undefined;
+  const ns = parseGoDuration(argv.deadline, "deadline");
+  if (ns <= 0)
+    throw new AjcError("invalid_duration", "--deadline must be a positive duration", {
+      field: "deadline",
+    });
+  return formatTimeMs(Date.now() + ns / 1_000_000);
+}
+
 /** The `ajc task add` command. */
-export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> {
-  return {
+export function taskAddCommand(ctx: CliContext) {
+  return defineCommand<AddArgs, { deadline?: string; runAt?: string }>(ctx, {
     command: "add <type> <payload>",
     aliases: ["new", "enqueue", "a"],
     describe: "Creates a task and enqueues it into an existing queue",
-    builder: (y: Argv<object>) =>
-      keyFlags(jsonFlag(y))
+    json: true,
+    builder: (y) =>
+      keyFlags(y)
         .positional("type", { type: "string", demandOption: true, describe: "task type" })
         .positional("payload", {
           type: "string",
@@ -98,21 +109,11 @@ export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
           default: false,
           describe: "give the handler the dependencies' results",
         }),
-    handler: async (argv) => {
-      let deadline: string | undefined;
-      if (argv.deadline !== undefined) {
-        const ns = parseGoDuration(argv.deadline, "deadline");
-        if (ns <= 0)
-          throw new AjcError("invalid_duration", "--deadline must be a positive duration", {
-            field: "deadline",
-          });
-        deadline = formatTimeMs(Date.now() + ns / 1_000_000);
-      }
-      const runAt = runAtOf(argv);
-      const client = await ctx.connect(argv, keyOptions(argv));
+    prepare: (argv) => ({ deadline: deadlineOf(argv), runAt: runAtOf(argv) }),
+    connect: keyOptions,
+    run: async ({ argv, client, prepared }) => {
       const task = client.newTask(argv.type, Buffer.from(argv.payload).toString("base64"), {
-        deadline,
-        runAt,
+        ...prepared,
         maxTries: argv.tries,
         dependencies: dependencyIds(argv.depends),
         loadDependencies: argv.load,
@@ -127,9 +128,10 @@ export function taskAddCommand(ctx: CliContext): CommandModule<object, AddArgs> 
           { cause: err },
         );
       }
-      if (argv.json) ctx.json(taskJson(task));
-      else if (task.run_at) ctx.io.out(`Enqueued task ${task.id} to run at ${task.run_at}`);
-      else ctx.io.out(`Enqueued task ${task.id}`);
+      const text = task.run_at
+        ? `Enqueued task ${task.id} to run at ${task.run_at}`
+        : `Enqueued task ${task.id}`;
+      return { text, json: taskJson(task) };
     },
-  };
+  });
 }

@@ -26,7 +26,7 @@ export function taskConfigureCommand(ctx: CliContext) {
           describe: "how long tasks are kept, a Go duration (0s: forever)",
         })
         .positional("replicas", { type: "number", describe: "stream replicas (1..5); default: unchanged" }),
-    check: (argv) => parseGoDuration(argv.retention, "retention"),
+    prepare: (argv) => parseGoDuration(argv.retention, "retention"),
     run: async ({ argv, client }) => {
       const retentionNs = parseGoDuration(argv.retention, "retention");
       const replicas = argv.replicas ?? (await client.taskStoreInfo()).replicas;

@@ -1,8 +1,7 @@
 /** `ajc task` (aliases `t`, `tasks`): subcommands registered explicitly, one module each. */
-import type { Argv, CommandModule } from "yargs";
+import { type CommandFactory, defineGroup } from "../../command.ts";
 import type { CliContext } from "../../context.ts";
 import { cronCommand } from "../cron/index.ts";
-import type { CommandFactory } from "../index.ts";
 import { taskAddCommand } from "./add.ts";
 import { taskConfigureCommand } from "./configure.ts";
 import { taskInitializeCommand } from "./initialize.ts";
@@ -31,15 +30,11 @@ const TASK_SUBCOMMANDS: CommandFactory[] = [
   cronCommand,
 ];
 
-export function taskCommand(ctx: CliContext): CommandModule {
-  return {
+export function taskCommand(ctx: CliContext) {
+  return defineGroup(ctx, {
     command: "task",
     aliases: ["t", "tasks"],
     describe: "Manage and process tasks",
-    builder: (y: Argv) => {
-      for (const make of TASK_SUBCOMMANDS) y.command(make(ctx));
-      return y.demandCommand(1, "name a task subcommand");
-    },
-    handler: () => {},
-  };
+    subcommands: TASK_SUBCOMMANDS,
+  });
 }

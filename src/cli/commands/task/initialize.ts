@@ -3,12 +3,11 @@
  * elections, idempotency) with chosen settings; what exists already is reported, not changed.
  */
 
-import type { Argv, CommandModule } from "yargs";
 import { underReplicated } from "../../../client.ts";
 import { parseGoDuration } from "../../../core/duration.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
 import { showTaskStore } from "./show.ts";
 
 interface InitArgs extends NatsFlags {
@@ -19,13 +18,14 @@ interface InitArgs extends NatsFlags {
 }
 
 /** The `ajc task initialize` command. */
-export function taskInitializeCommand(ctx: CliContext): CommandModule<object, InitArgs> {
-  return {
+export function taskInitializeCommand(ctx: CliContext) {
+  return defineCommand<InitArgs, number>(ctx, {
     command: "initialize",
     aliases: ["init"],
     describe: "Creates the task store; an existing one is left as it is",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y)
+    json: true,
+    builder: (y) =>
+      y
         .option("memory", { type: "boolean", default: false, describe: "keep tasks in memory" })
         .option("retention", {
           type: "string",
@@ -37,11 +37,11 @@ export function taskInitializeCommand(ctx: CliContext): CommandModule<object, In
           default: 1,
           describe: "replicas of the task store and its buckets in a JetStream cluster (1..5)",
         }),
-    handler: async (argv) => {
-      const retentionNs = parseGoDuration(argv.retention, "retention");
-      const client = await ctx.connect(argv, {
-        taskStore: { memory: argv.memory, retentionNs, replicas: argv.replicas },
-      });
+    prepare: (argv) => parseGoDuration(argv.retention, "retention"),
+    connect: (argv, retentionNs) => ({
+      taskStore: { memory: argv.memory, retentionNs, replicas: argv.replicas },
+    }),
+    run: async ({ argv, client, prepared: retentionNs }) => {
       await client.prepareBuckets();
       const info = await client.taskStoreInfo();
       for (const line of underReplicated(await client.replication(), argv.replicas)) ctx.io.err(line);
@@ -50,8 +50,7 @@ export function taskInitializeCommand(ctx: CliContext): CommandModule<object, In
           "The task store already exists with other settings; change them with `ajc task configure`",
         );
       }
-      if (argv.json) ctx.json(info);
-      else ctx.io.out(showTaskStore(info));
+      return { text: showTaskStore(info), json: info };
     },
-  };
+  });
 }

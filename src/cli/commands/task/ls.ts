@@ -27,7 +27,7 @@ export function taskLsCommand(ctx: CliContext) {
         default: DEFAULT_LIST_LIMIT,
         describe: "show at most this many tasks",
       }),
-    check: (argv) => {
+    prepare: (argv) => {
       if (!Number.isSafeInteger(argv.limit) || argv.limit < 1) {
         throw new AjcError("limit_invalid", "limit must be a positive integer");
       }

@@ -2,10 +2,15 @@
  * `ajc task process TYPE QUEUE CONCURRENCY [COMMAND]`: a worker that runs COMMAND for each task
  * (or, with `--remote`, asks a request-reply responder), until SIGINT or SIGTERM.
  */
-import type { Argv, CommandModule } from "yargs";
 import { parseGoDuration } from "../../../core/duration.ts";
 import { AjcError } from "../../../core/errors.ts";
-import { batchedSink, createLogger } from "../../../core/log.ts";
+import {
+  type BatchedSink,
+  batchedSink,
+  createLogger,
+  type LogFormat,
+  type Logger,
+} from "../../../core/log.ts";
 import { RETRY_POLICIES } from "../../../core/retry.ts";
 import { type MetricsServer, serveMetrics } from "../../../metrics/prometheus.ts";
 import {
@@ -13,17 +18,19 @@ import {
   commandHandler,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_STOP_GRACE_MS,
+  logOutcome,
   Router,
   remoteHandler,
   runWorker,
-  type TaskOutcome,
   WorkerMetrics,
 } from "../../../worker/index.ts";
+import { byteFlag } from "../../byte-flag.ts";
+import { defineCommand } from "../../command.ts";
 import { envFlag, type NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
+import type { Io } from "../../io.ts";
 import { logFormatFlag, natsLog, resolveLogFormat } from "../../log-format.ts";
-import { parseMonitor } from "../../monitor.ts";
-import { stopOnSignal } from "../../signals.ts";
+import { type MonitorAddress, parseMonitor } from "../../monitor.ts";
 import { type KeyArgs, keyFlags, keyOptions } from "./keys.ts";
 
 interface ProcessArgs extends NatsFlags, KeyArgs {
@@ -74,32 +81,39 @@ function resolveArgs(argv: ProcessArgs, env: Record<string, string | undefined>)
   return { type: type ?? "", queue: queue ?? "", concurrency, command: command || undefined };
 }
 
-function wholeBytes(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new AjcError("invalid_argument", `--${flag} must be a whole number of bytes`, { field: flag });
-  }
-  return Number(v);
+/** What the flags and the environment say, checked before connecting. */
+interface Prepared {
+  format: LogFormat;
+  /** Every line of the worker: the shared logger's, written once per event-loop turn. */
+  log: Logger;
+  sink: BatchedSink;
+  args: Resolved;
+  maxOutputBytes?: number;
+  stopGraceMs?: number;
+  monitor?: MonitorAddress;
 }
 
-/** One log line per work item: id, type, state, tries and error; never the payload. */
-function outcomeFields(o: TaskOutcome): Record<string, string | number | undefined> {
-  return { task_id: o.taskId, type: o.type, state: o.state, tries: o.tries, error: o.error };
-}
-
-/** The text form of `outcomeFields`. */
-function outcomeLine(o: TaskOutcome): string {
-  const type = o.type === "" ? "" : ` type=${o.type}`;
-  const error = o.error ? ` error=${JSON.stringify(o.error)}` : "";
-  return `task ${o.taskId}${type} state=${o.state} tries=${o.tries}${error}`;
+function prepareWorker(argv: ProcessArgs, io: Io): Prepared {
+  const env = io.env;
+  const format = resolveLogFormat(argv["log-format"], env);
+  const args = resolveArgs(argv, env);
+  const maxOutputBytes = byteFlag("max-output", argv["max-output"] ?? envFlag(env, "max-output"));
+  const stopGrace = argv["stop-grace"] ?? envFlag(env, "stop-grace");
+  const stopGraceMs = stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
+  const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
+  // One line per task under load: one write per event-loop turn (and at exit), not one each.
+  const sink = batchedSink((text) => io.err(text));
+  process.once("exit", sink.flush);
+  const log = createLogger({ format, write: sink.write });
+  return { format, log, sink, args, maxOutputBytes, stopGraceMs, monitor };
 }
 
 /** The `ajc task process` command. */
-export function taskProcessCommand(ctx: CliContext): CommandModule<object, ProcessArgs> {
-  return {
+export function taskProcessCommand(ctx: CliContext) {
+  return defineCommand<ProcessArgs, Prepared>(ctx, {
     command: "process [type] [queue] [concurrency] [command]",
     describe: "Processes tasks from a queue with a command or a request-reply handler",
-    builder: (y: Argv<object>) =>
+    builder: (y) =>
       logFormatFlag(keyFlags(y))
         .positional("type", {
           type: "string",
@@ -146,24 +160,13 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
         })
         .example("$0 task process email:new EMAIL 10 ./send-email.sh", "run a script for each email:new task")
         .example("$0 task process email EMAIL 10 --remote", "ask responders on CHORIA_AJ.H.T.email"),
-    handler: async (argv) => {
-      const format = resolveLogFormat(argv["log-format"], ctx.io.env);
-      // Text: the lines as they always were. JSON: the shared logger's lines, with fields.
-      const json = format === "json" ? createLogger({ format, write: (l) => ctx.io.err(l) }) : undefined;
-      const say = (m: string) => (json ? json.info(m) : ctx.io.err(m));
-      const args = resolveArgs(argv, ctx.io.env);
-      const maxOutputBytes = wholeBytes(
-        "max-output",
-        argv["max-output"] ?? envFlag(ctx.io.env, "max-output"),
-      );
-      const stopGrace = argv["stop-grace"] ?? envFlag(ctx.io.env, "stop-grace");
-      const stopGraceMs =
-        stopGrace === undefined ? undefined : parseGoDuration(stopGrace, "stop-grace") / 1e6;
-      const monitor = argv.monitor ? parseMonitor(argv.monitor) : undefined;
-      const client = await ctx.connect(argv, {
-        ...keyOptions(argv),
-        connection: { reconnectForever: true, ...(json ? { log: natsLog(json) } : {}) },
-      });
+    prepare: (argv) => prepareWorker(argv, ctx.io),
+    connect: (argv, { log }) => ({
+      ...keyOptions(argv),
+      connection: { reconnectForever: true, log: natsLog(log) },
+    }),
+    run: async ({ argv, client, prepared, stopOnSignal }) => {
+      const { format, log, sink, args, maxOutputBytes, stopGraceMs, monitor } = prepared;
       const queue = await client.queueInfo(args.queue).catch((err) => {
         if (err instanceof AjcError && err.reason === "queue_not_found") {
           throw new AjcError(
@@ -181,44 +184,38 @@ export function taskProcessCommand(ctx: CliContext): CommandModule<object, Proce
       let server: MetricsServer | undefined;
       if (monitor) {
         server = await serveMetrics(metrics.registry, monitor);
-        say(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
+        log.info(`Serving Prometheus metrics on ${monitor.host ?? ""}:${server.port}/metrics`);
       }
       const handler = args.command ? `command ${args.command}` : "request-reply";
-      say(
+      log.info(
         `Processing ${args.type === "" ? "all task types" : `task type ${args.type}`} from queue ${queue.name} with ${handler}, concurrency ${args.concurrency}`,
       );
       const discard: ("complete" | "expired")[] = [];
       if (argv["discard-complete"]) discard.push("complete");
       if (argv["discard-expired"]) discard.push("expired");
-      // One line per task, written once per event-loop turn (and at exit) rather than one write each.
-      const sink = batchedSink((text) => ctx.io.err(text));
-      process.once("exit", sink.flush);
-      const log = json ? createLogger({ format, write: sink.write }) : undefined;
-      const line = (m: string) => sink.write(m);
-      const stopping = "Stopping: running tasks get the stop grace period to finish";
-      const stop = stopOnSignal({ first: () => (log ? log.info(stopping) : line(stopping)) });
-      const signal = stop.signal;
+      const stop = stopOnSignal({
+        first: () => log.info("Stopping: running tasks get the stop grace period to finish"),
+      });
+      const worked = runWorker(client, router, {
+        queue: queue.name,
+        concurrency: args.concurrency,
+        signal: stop.signal,
+        retryPolicy: argv.backoff,
+        stopGraceMs,
+        discard,
+        metrics,
+        logger: log,
+        onOutcome: (o) => logOutcome(log, o, format),
+      }).finally(() => server?.close());
       try {
-        await runWorker(client, router, {
-          queue: queue.name,
-          concurrency: args.concurrency,
-          signal,
-          retryPolicy: argv.backoff,
-          stopGraceMs,
-          discard,
-          metrics,
-          logger: log
-            ? { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) }
-            : { info: line, warn: line, error: line },
-          onOutcome: (o) => (log ? log.info("task", outcomeFields(o)) : line(outcomeLine(o))),
-        });
+        await worked;
+        log.info("Stopped");
       } finally {
-        stop.dispose();
+        // Before main prints a failure, so the lines stay in order.
         sink.flush();
         process.off("exit", sink.flush);
-        await server?.close();
       }
-      say("Stopped");
+      return undefined;
     },
-  };
+  });
 }

@@ -1,10 +1,8 @@
 /** `ajc task watch`: prints lifecycle events as they happen, until interrupted. */
-import type { Argv, CommandModule } from "yargs";
 import type { LifecycleEvent } from "../../../client.ts";
+import { defineCommand } from "../../command.ts";
 import type { NatsFlags } from "../../config.ts";
 import type { CliContext } from "../../context.ts";
-import { jsonFlag } from "../../flags.ts";
-import { stopOnSignal } from "../../signals.ts";
 
 interface WatchArgs extends NatsFlags {
   task?: string;
@@ -31,27 +29,24 @@ export function eventLine(e: LifecycleEvent): string {
 }
 
 /** The `ajc task watch` command. */
-export function taskWatchCommand(ctx: CliContext): CommandModule<object, WatchArgs> {
-  return {
+export function taskWatchCommand(ctx: CliContext) {
+  return defineCommand<WatchArgs>(ctx, {
     command: "watch",
     describe: "Prints task lifecycle events as they happen, until interrupted",
-    builder: (y: Argv<object>) =>
-      jsonFlag(y).option("task", { type: "string", describe: "only this task's events" }),
-    handler: async (argv) => {
-      const client = await ctx.connect(argv, { connection: { reconnectForever: true } });
+    json: true,
+    builder: (y) => y.option("task", { type: "string", describe: "only this task's events" }),
+    connect: () => ({ connection: { reconnectForever: true } }),
+    run: async ({ argv, client, stopOnSignal }) => {
       const stop = stopOnSignal();
-      try {
-        const events = client.watchEvents({ taskId: argv.task, signal: stop.signal })[Symbol.asyncIterator]();
-        // Asking for the first event subscribes; only then is it true that we are watching.
-        let next = events.next();
-        ctx.io.err(`Watching ${argv.task ? `task ${argv.task}` : "all"} events, interrupt to stop`);
-        for (let r = await next; !r.done; r = await next) {
-          ctx.io.out(argv.json ? JSON.stringify(r.value.event) : eventLine(r.value.event));
-          next = events.next();
-        }
-      } finally {
-        stop.dispose();
+      const events = client.watchEvents({ taskId: argv.task, signal: stop.signal })[Symbol.asyncIterator]();
+      // Asking for the first event subscribes; only then is it true that we are watching.
+      let next = events.next();
+      ctx.io.err(`Watching ${argv.task ? `task ${argv.task}` : "all"} events, interrupt to stop`);
+      for (let r = await next; !r.done; r = await next) {
+        ctx.io.out(argv.json ? JSON.stringify(r.value.event) : eventLine(r.value.event));
+        next = events.next();
       }
+      return undefined;
     },
-  };
+  });
 }
