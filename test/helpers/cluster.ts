@@ -304,7 +304,9 @@ export async function startCluster(opts: { size?: number } = {}): Promise<Cluste
   };
   try {
     await Promise.all(nodes.map((n) => n.start()));
-    await cluster.metaLeader();
+    // Every node current, so the first R3 stream can be placed at once (a meta leader that does
+    // not see its peers yet makes a create wait, and a short client timeout fail).
+    await cluster.metaLeader(60_000, true);
     await cluster.jetStreamReady();
   } catch (err) {
     await cluster.close();
