@@ -76,6 +76,15 @@ export async function runProgram(
 }
 
 /** A long-running `ajc` process (server, worker, scheduler) with its output collected. */
+/** The output of a process run with `--log-format json`, one parsed object per line. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read log fields freely
+export function jsonLogLines(output: string): any[] {
+  return output
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+}
+
 export interface AjcProcess {
   proc: ReturnType<typeof Bun.spawn>;
   /** Everything written to stdout and stderr so far. */

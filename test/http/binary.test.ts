@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
-import { type AjcProcess, ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
+import { type AjcProcess, ajcBinary, jsonLogLines, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { caller, expectError } from "../helpers/http.ts";
 import { freePort, type NatsServer, startNats } from "../helpers/nats.ts";
 
@@ -143,11 +143,7 @@ describe("flags and environment", () => {
       "payload_too_large",
     );
     await p.stop();
-    const lines = p
-      .output()
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const lines = jsonLogLines(p.output());
     expect(lines[0]).toMatchObject({
       level: "info",
       msg: `asyncjobs HTTP API listening on 127.0.0.1:${port} (none)`,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { LifecycleEvent } from "../../src/client.ts";
 import type { Task } from "../../src/core/task.ts";
 import { timeMs } from "../../src/core/time.ts";
-import { type AjcProcess, runAjc, spawnAjc } from "../helpers/binary.ts";
+import { type AjcProcess, jsonLogLines, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";
 import { until } from "../helpers/reliability.ts";
@@ -175,11 +175,7 @@ test("--log-format json (or AJC_LOG_FORMAT): every line is the shared logger's J
   procs.push(p);
   await p.waitFor("serving Prometheus metrics");
   expect(await p.stop("SIGTERM")).toBe(0);
-  const lines = p
-    .output()
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
+  const lines = jsonLogLines(p.output());
   expect(lines[0]).toMatchObject({
     level: "info",
     msg: expect.stringContaining("serving Prometheus metrics"),

@@ -105,14 +105,18 @@ test("watch: the current schedules, then puts, deletes, purges and invalid value
 describe("a name under both keys is what the newer key says", () => {
   const kv = () => new Kvm(raw.nc).open("CHORIA_AJ_CONFIGURATION");
   const present = async (key: string) => (await (await kv()).get(key))?.operation === "PUT";
+  /** Paused by ajc, then added again under the active key as `@daily` (as Go's CLI does). */
+  const pausedThenAddedAgain = async (name: string) => {
+    await schedules().create(schedule(name, { schedule: "@hourly" }));
+    await schedules().pause(name, "2026-01-01T00:00:00Z");
+    await (await kv()).create(
+      `scheduled_tasks.${name}`,
+      JSON.stringify(schedule(name, { schedule: "@daily" })),
+    );
+  };
 
   test("added again under the active key after a pause (as a Go `tasks cron add` does): active; a resume drops the old paused copy", async () => {
-    await schedules().create(schedule("again", { schedule: "@hourly" }));
-    await schedules().pause("again", "2026-01-01T00:00:00Z");
-    await (await kv()).create(
-      "scheduled_tasks.again",
-      JSON.stringify(schedule("again", { schedule: "@daily" })),
-    );
+    await pausedThenAddedAgain("again");
     const s = await schedules().load("again");
     expect(s.paused).toBeUndefined();
     expect(s.schedule).toBe("@daily");
@@ -123,12 +127,7 @@ describe("a name under both keys is what the newer key says", () => {
   });
 
   test("added again: a pause pauses the new value and leaves one key", async () => {
-    await schedules().create(schedule("again2", { schedule: "@hourly" }));
-    await schedules().pause("again2", "2026-01-01T00:00:00Z");
-    await (await kv()).create(
-      "scheduled_tasks.again2",
-      JSON.stringify(schedule("again2", { schedule: "@daily" })),
-    );
+    await pausedThenAddedAgain("again2");
     const p = await schedules().pause("again2", "2026-02-02T00:00:00Z");
     expect(p).toMatchObject({ paused: true, paused_at: "2026-02-02T00:00:00Z", schedule: "@daily" });
     expect(await present("scheduled_tasks.again2")).toBe(false);
@@ -136,12 +135,7 @@ describe("a name under both keys is what the newer key says", () => {
   });
 
   test("added again: an edit replaces the active value and leaves one key; a delete removes both", async () => {
-    await schedules().create(schedule("again3", { schedule: "@hourly" }));
-    await schedules().pause("again3", "2026-01-01T00:00:00Z");
-    await (await kv()).create(
-      "scheduled_tasks.again3",
-      JSON.stringify(schedule("again3", { schedule: "@daily" })),
-    );
+    await pausedThenAddedAgain("again3");
     const e = await schedules().replace(schedule("again3", { schedule: "@weekly" }), "2026-03-03T00:00:00Z");
     expect(e.paused).toBeUndefined();
     expect(await present("ajc_paused_schedules.again3")).toBe(false);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { headers } from "@nats-io/nats-core";
 import { timeMs } from "../../src/core/time.ts";
-import { type AjcProcess, ajcBinary, runAjc, spawnAjc } from "../helpers/binary.ts";
+import { type AjcProcess, ajcBinary, jsonLogLines, runAjc, spawnAjc } from "../helpers/binary.ts";
 import { startTestEnv, type TestEnv } from "../helpers/client.ts";
 import { freePort } from "../helpers/nats.ts";
 import { jsonPayload, waitForTask } from "./harness.ts";
@@ -52,11 +52,7 @@ test("AJC_LOG_FORMAT=json: the shared logger's lines, a task's outcome as fields
   await waitForTask(c, task.id, "complete");
   await w.waitFor(`"task_id":"${task.id}"`);
   expect(await w.stop("SIGTERM")).toBe(0);
-  const lines = w
-    .output()
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
+  const lines = jsonLogLines(w.output());
   expect(lines.find((l) => l.task_id === task.id)).toMatchObject({
     level: "info",
     msg: "task",
